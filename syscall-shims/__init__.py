@@ -1,0 +1,96 @@
+"""The syscall table: one row per Linux x86-64 system call.
+
+The table lives in ``x86_64.tbl`` beside this file, one row a line, columns separated by
+``|``::
+
+    nr | name | kind | handler | signature | note
+
+* ``nr``: the x86-64 syscall number (arch/x86/entry/syscalls/syscall_64.tbl).
+* ``name``: the kernel's name, verbatim (``newfstatat``, ``rt_sigaction``).
+* ``kind``: ``passthrough`` (issued to the host kernel as is), ``translated`` (numbers,
+  flags or layouts differ on the host; ``handler`` names the translator), ``emulated``
+  (served by the runtime; ``handler`` names the emitter ``shim_<name>``), or ``denied``
+  (``handler`` names the errno returned, for example ``ENOSYS`` or ``EPERM``).
+* ``signature``: the kernel's C parameter list, used to decode arguments for tracing.
+* ``note``: free text; required for ``denied`` rows (the reason) and shown in the
+  generated compatibility table.
+
+Lines starting with ``#`` and blank lines are ignored.
+"""
+from __future__ import annotations
+
+import dataclasses
+import functools
+from pathlib import Path
+
+KINDS = ("passthrough", "translated", "emulated", "denied")
+TABLE_PATH = Path(__file__).with_name("x86_64.tbl")
+
+
+@dataclasses.dataclass(frozen=True)
+class SyscallRow:
+    nr: int
+    name: str
+    kind: str
+    handler: str
+    signature: str
+    note: str
+
+    @property
+    def params(self) -> list[str]:
+        """The parameter declarations of the signature, e.g. ``['unsigned int fd', ...]``."""
+        sig = self.signature.strip()
+        if not sig or sig == "void":
+            return []
+        return [p.strip() for p in sig.split(",")]
+
+    @property
+    def nargs(self) -> int:
+        return len(self.params)
+
+
+class TableError(ValueError):
+    pass
+
+
+def parse_table(text: str, source: str = "<table>") -> list[SyscallRow]:
+    rows: list[SyscallRow] = []
+    seen_nr: dict[int, str] = {}
+    seen_name: dict[str, int] = {}
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cols = [c.strip() for c in line.split("|")]
+        if len(cols) != 6:
+            raise TableError(f"{source}:{lineno}: expected 6 columns, found {len(cols)}")
+        nr_s, name, kind, handler, signature, note = cols
+        try:
+            nr = int(nr_s)
+        except ValueError:
+            raise TableError(f"{source}:{lineno}: bad syscall number {nr_s!r}") from None
+        if kind not in KINDS:
+            raise TableError(f"{source}:{lineno}: {name}: unknown kind {kind!r}")
+        if kind in ("emulated", "translated") and not handler.startswith("shim_"):
+            raise TableError(f"{source}:{lineno}: {name}: {kind} rows name a shim_* handler")
+        if kind == "denied" and not (handler.startswith("E") and handler.isupper()):
+            raise TableError(f"{source}:{lineno}: {name}: denied rows name an errno")
+        if kind == "denied" and not note:
+            raise TableError(f"{source}:{lineno}: {name}: denied rows need a reason in the note")
+        if nr in seen_nr:
+            raise TableError(f"{source}:{lineno}: number {nr} already used by {seen_nr[nr]}")
+        if name in seen_name:
+            raise TableError(f"{source}:{lineno}: {name} appears twice")
+        seen_nr[nr] = name
+        seen_name[name] = nr
+        rows.append(SyscallRow(nr, name, kind, handler, signature, note))
+    rows.sort(key=lambda r: r.nr)
+    return rows
+
+
+@functools.cache
+def load_table() -> tuple[SyscallRow, ...]:
+    return tuple(parse_table(TABLE_PATH.read_text(), str(TABLE_PATH)))
+
+
+def by_name() -> dict[str, SyscallRow]:
+    return {r.name: r for r in load_table()}
