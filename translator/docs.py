@@ -1,0 +1,149 @@
+"""The generated pages under docs/, rendered from the registries they describe.
+
+Each generated page has a render function returning its text and an entry in ``GENERATED``
+(path relative to the repository root -> render function). To add a page, write its render
+function and add one entry. ``python -m translator.docs`` rewrites every page;
+``python -m translator.docs --check`` writes nothing and exits 1 if any page is out of date.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from collections import Counter
+from pathlib import Path
+from types import ModuleType
+from typing import Callable
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+REGENERATE = "python -m translator.docs"
+SYSCALL_SHIMS_INIT = REPO_ROOT / "syscall-shims" / "__init__.py"
+
+
+def load_syscall_shims() -> ModuleType:
+    """The ``syscall_shims`` package of this checkout, installed or not.
+
+    The package lives in the ``syscall-shims`` directory (pyproject.toml maps the name), so
+    ``import syscall_shims`` only works once the project is installed. Without an install, the
+    package is loaded from its file and registered under its name.
+    """
+    try:
+        import syscall_shims
+    except ModuleNotFoundError as e:
+        if e.name != "syscall_shims":
+            raise
+        spec = importlib.util.spec_from_file_location(
+            "syscall_shims", SYSCALL_SHIMS_INIT,
+            submodule_search_locations=[str(SYSCALL_SHIMS_INIT.parent)])
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        # Registered before it runs: dataclasses look their module up in sys.modules.
+        sys.modules["syscall_shims"] = module
+        try:
+            spec.loader.exec_module(module)
+        except BaseException:
+            del sys.modules["syscall_shims"]
+            raise
+        return module
+    found = Path(syscall_shims.__file__).resolve()
+    if found != SYSCALL_SHIMS_INIT.resolve():
+        raise ImportError(
+            f"elf2native: syscall_shims is imported from {found}, not from this checkout "
+            f"({SYSCALL_SHIMS_INIT}); install this checkout (pip install -e .) or run "
+            f"without the other install")
+    return syscall_shims
+
+
+# ---------------------------------------------------------------------------------------------
+# docs/syscalls.md
+
+SYSCALL_TABLE = "syscall-shims/x86_64.tbl"
+
+# What each kind of row means for a guest program; one entry per syscall_shims.KINDS.
+KIND_MEANINGS = {
+    "passthrough": "issued to the host kernel unchanged",
+    "translated": "issued to the host kernel after translating numbers, flags or layouts",
+    "emulated": "served by the elf2native runtime",
+    "denied": "not issued: the guest gets the error shown",
+}
+
+
+def _cell(text: str) -> str:
+    """Text for one cell of a Markdown table."""
+    return text.replace("\\", "\\\\").replace("|", "\\|").strip()
+
+
+def render_syscalls() -> str:
+    shims = load_syscall_shims()
+    rows = shims.load_table()
+    counts = Counter(r.kind for r in rows)
+    out = [
+        "# Linux x86-64 system calls",
+        "",
+        f"This page is generated from `{SYSCALL_TABLE}` by `translator/docs.py`: do not edit it "
+        f"by hand; run `{REGENERATE}` to regenerate it.",
+        "",
+        "elf2native serves every system call of Linux x86-64 in one of the ways below. Numbers "
+        "that Linux x86-64 does not define are not listed; they fail with `ENOSYS`, as on Linux.",
+        "",
+        "| kind | meaning | calls |",
+        "|---|---|---:|",
+    ]
+    for kind in shims.KINDS:
+        out.append(f"| {kind} | {_cell(KIND_MEANINGS[kind])} | {counts[kind]} |")
+    out += [
+        f"| total | | {len(rows)} |",
+        "",
+        "## All system calls",
+        "",
+        "| nr | name | kind | handler / errno | note |",
+        "|---:|---|---|---|---|",
+    ]
+    for r in rows:
+        handler = "" if r.kind == "passthrough" else f"`{r.handler}`"
+        out.append(f"| {r.nr} | `{r.name}` | {r.kind} | {handler} | {_cell(r.note)} |")
+    return "\n".join(out) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------
+
+GENERATED: dict[str, Callable[[], str]] = {
+    "docs/syscalls.md": render_syscalls,
+}
+
+
+def stale_pages() -> list[str]:
+    """The generated pages whose file differs from what would be generated."""
+    stale = []
+    for rel, render in GENERATED.items():
+        path = REPO_ROOT / rel
+        current = path.read_text(encoding="utf-8") if path.exists() else None
+        if current != render():
+            stale.append(rel)
+    return stale
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog=REGENERATE, description="Regenerate the generated pages under docs/.")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 if a generated page is out of date")
+    args = parser.parse_args(argv)
+    if args.check:
+        stale = stale_pages()
+        for rel in stale:
+            print(f"elf2native: {rel} is out of date; run {REGENERATE}", file=sys.stderr)
+        return 1 if stale else 0
+    for rel, render in GENERATED.items():
+        path = REPO_ROOT / rel
+        text = render()
+        if path.exists() and path.read_text(encoding="utf-8") == text:
+            continue
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8", newline="\n")
+        print(f"wrote {rel}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
