@@ -1,0 +1,1 @@
+"""The shim runtime and loader: host-specific code generated with llvmlite."""

@@ -1,0 +1,399 @@
+"""Stage 2: code discovery with capstone.
+
+Roots: the entry point, FUNC symbols, init/fini arrays, IRELATIVE resolvers, 8-byte values in
+data that point into executable segments, and code addresses taken by rip-relative ``lea`` or
+by immediates. Recursive descent from the roots, one Function per entry; jump tables are
+recovered by translator.jumptables. Symbols are a bonus: stripped binaries work the same.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+
+import capstone
+from capstone import x86
+
+from translator.image import Image
+from translator.jumptables import JumpTable, recover_jump_table
+
+X = x86
+JCC = {X.X86_INS_JAE, X.X86_INS_JA, X.X86_INS_JBE, X.X86_INS_JB, X.X86_INS_JE, X.X86_INS_JGE,
+       X.X86_INS_JG, X.X86_INS_JLE, X.X86_INS_JL, X.X86_INS_JNE, X.X86_INS_JNO, X.X86_INS_JNP,
+       X.X86_INS_JNS, X.X86_INS_JO, X.X86_INS_JP, X.X86_INS_JS, X.X86_INS_JRCXZ, X.X86_INS_JECXZ,
+       X.X86_INS_LOOP, X.X86_INS_LOOPE, X.X86_INS_LOOPNE}
+TRAPS = {X.X86_INS_HLT, X.X86_INS_UD2, X.X86_INS_INT3, X.X86_INS_UD1, X.X86_INS_UD0}
+JUMPS = JCC | {X.X86_INS_JMP, X.X86_INS_LJMP}
+CALLS = {X.X86_INS_CALL, X.X86_INS_LCALL}
+RETS = {X.X86_INS_RET, X.X86_INS_RETF, X.X86_INS_RETFQ, X.X86_INS_IRET, X.X86_INS_IRETD,
+        X.X86_INS_IRETQ, X.X86_INS_SYSRET}
+ENDS = JUMPS | CALLS | RETS | TRAPS
+
+# Block terminators.
+T_FALL = "fall"          # falls into the next block (a leader cut it)
+T_JCC = "jcc"            # conditional branch: succs = [taken, fallthrough]
+T_JMP = "jmp"            # direct jump inside the function
+T_TAIL = "tail"          # direct jump (or fallthrough) to another function's entry
+T_CALL = "call"          # direct or indirect call; succs = [return site]
+T_RET = "ret"
+T_IND = "indirect"       # indirect jump; jump table in Function.jump_tables if recovered
+T_TRAP = "trap"          # hlt, ud2, int3: the guest dies here
+T_BAD = "bad"            # undecodable bytes: the guest dies if it gets here
+
+
+@dataclasses.dataclass
+class Block:
+    start: int
+    insns: list            # capstone CsInsn objects
+    term: str
+    succs: list[int]       # successor block starts (for T_TAIL: the callee entry)
+
+    @property
+    def end(self) -> int:
+        if not self.insns:
+            return self.start
+        last = self.insns[-1]
+        return last.address + last.size
+
+
+@dataclasses.dataclass
+class Function:
+    entry: int
+    name: str
+    blocks: dict[int, Block]
+    resume: list[int]                  # mid-function entry points (return sites, table targets)
+    jump_tables: dict[int, JumpTable]  # keyed by the address of the indirect jmp
+
+    @property
+    def ninsns(self) -> int:
+        return sum(len(b.insns) for b in self.blocks.values())
+
+
+@dataclasses.dataclass
+class CFG:
+    image: Image
+    functions: dict[int, Function]
+    undecodable: list[int]
+
+    def dispatch_entries(self) -> dict[int, tuple[int, int]]:
+        """Guest address -> (function entry, resume index; 0 = the entry itself)."""
+        out: dict[int, tuple[int, int]] = {}
+        for f in self.functions.values():
+            out[f.entry] = (f.entry, 0)
+        for f in sorted(self.functions.values(), key=lambda f: f.entry):
+            for i, a in enumerate(f.resume, 1):
+                out.setdefault(a, (f.entry, i))
+        return out
+
+
+class Decoder:
+    """Decodes instructions from the image once each, with capstone's detail."""
+
+    def __init__(self, image: Image):
+        self.image = image
+        self.md = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
+        self.md.detail = True
+        self.cache: dict[int, object] = {}
+        self.bad: set[int] = set()
+
+    def at(self, addr: int):
+        """The instruction at addr, or None if the bytes do not decode."""
+        insn = self.cache.get(addr)
+        if insn is not None or addr in self.bad:
+            return insn
+        seg = self.image.segment_at(addr)
+        if seg is None or not seg.executable or addr >= seg.vaddr + len(seg.data):
+            self.bad.add(addr)
+            return None
+        off = addr - seg.vaddr
+        # Decode a run at once: capstone's per-call overhead dominates single decodes.
+        for n, i in enumerate(self.md.disasm(seg.data[off:off + 1024], addr)):
+            if i.address in self.cache or n >= 96:
+                break
+            self.cache[i.address] = i
+        insn = self.cache.get(addr)
+        if insn is None:
+            self.bad.add(addr)
+        return insn
+
+
+def _is_terminator(i) -> bool:
+    return i.id in ENDS
+
+
+def _imm_target(i) -> int | None:
+    ops = i.operands
+    if len(ops) == 1 and ops[0].type == X.X86_OP_IMM:
+        return ops[0].imm & 0xFFFF_FFFF_FFFF_FFFF
+    return None
+
+
+def code_refs(i, image: Image) -> Iterator[int]:
+    """Code addresses an instruction takes: rip-relative lea and immediates.
+
+    Works on the operand text, which is cheap; capstone's operand details are not.
+    """
+    if i.id in JUMPS or i.id in CALLS:
+        return
+    text = i.op_str
+    if i.id == X.X86_INS_LEA:
+        k = text.find("[rip ")
+        if k >= 0 and "*" not in text:
+            rest = text[k + 5:-1].split()
+            if len(rest) == 2:
+                d = int(rest[1], 16)
+                t = i.address + i.size + (d if rest[0] == "+" else -d)
+                if image.is_code(t):
+                    yield t
+        return
+    if "0x" not in text:
+        return
+    for part in text.split(", "):
+        if part.startswith("0x") and len(part) >= 6:
+            v = int(part, 16)
+            if v >= 0x1000 and image.is_code(v):
+                yield v
+
+
+class Discovery:
+    def __init__(self, image: Image):
+        self.image = image
+        self.dec = Decoder(image)
+        self.entries: set[int] = set()
+        self.functions: dict[int, Function] = {}
+
+    # -- roots -------------------------------------------------------------------------
+    def certain_roots(self) -> list[int]:
+        img = self.image
+        roots = [img.entry, *img.symbols, *img.init_array, *img.fini_array,
+                 *(r for _, r in img.irelative)]
+        return [r for r in roots if img.is_code(r)]
+
+    def data_pointer_roots(self) -> list[int]:
+        img = self.image
+        out = []
+        if img.pie:
+            out = [v for _, v in img.relative if img.is_code(v)]
+        else:
+            for s in img.segments:
+                if s.executable:
+                    continue
+                data = s.data
+                start = (-s.vaddr) % 8
+                for off in range(start, len(data) - 7, 8):
+                    v = int.from_bytes(data[off:off + 8], "little")
+                    if v and img.is_code(v):
+                        out.append(v)
+        return out
+
+    def plausible(self, addr: int) -> bool:
+        """A speculative root is kept when its first block decodes to something sane."""
+        a = addr
+        for _ in range(64):
+            i = self.dec.at(a)
+            if i is None or i.id in TRAPS:
+                return False
+            if _is_terminator(i):
+                return True
+            a += i.size
+        return True
+
+    # -- one function ------------------------------------------------------------------
+    def explore(self, entry: int, spec_out: set[int], call_out: set[int],
+                extra: set[int] = frozenset()) -> Function:
+        dec = self.dec
+        leaders = {entry, *extra}
+        work = [entry, *sorted(extra)]
+        seen_insn: set[int] = set()
+        pred: dict[int, int | None] = {entry: None}
+        jump_tables: dict[int, JumpTable] = {}
+        resume: list[int] = sorted(extra)
+        for x in extra:
+            pred.setdefault(x, None)
+        while work:
+            a = work.pop()
+            while True:
+                if a in seen_insn:
+                    break
+                i = dec.at(a)
+                if i is None:
+                    break
+                seen_insn.add(a)
+                for r in code_refs(i, self.image):
+                    spec_out.add(r)
+                nxt = a + i.size
+                if i.id in JCC:
+                    t = _imm_target(i)
+                    for s in (t, nxt):
+                        if s is not None and s not in leaders:
+                            leaders.add(s)
+                            pred.setdefault(s, a)
+                            work.append(s)
+                    break
+                if i.id in CALLS:
+                    t = _imm_target(i)
+                    if t is not None:
+                        call_out.add(t)
+                    if nxt not in leaders:
+                        leaders.add(nxt)
+                        pred.setdefault(nxt, None)
+                        work.append(nxt)
+                    resume.append(nxt)
+                    break
+                if i.id in JUMPS:
+                    t = _imm_target(i)
+                    if t is not None:
+                        if t not in self.entries and t not in leaders:
+                            leaders.add(t)
+                            pred.setdefault(t, a)
+                            work.append(t)
+                    else:
+                        jt = recover_jump_table(self, entry, i, pred)
+                        if jt is not None:
+                            jump_tables[i.address] = jt
+                            for t in jt.targets:
+                                if t not in leaders:
+                                    leaders.add(t)
+                                    work.append(t)
+                                if t not in resume:
+                                    resume.append(t)
+                    break
+                if i.id in RETS or i.id in TRAPS:
+                    break
+                if nxt in self.entries and nxt != entry:
+                    break   # falls into another function: a tail jump
+                a = nxt
+        blocks = self._cut_blocks(entry, leaders, jump_tables)
+        resume = [r for r in dict.fromkeys(resume) if r in blocks]
+        return Function(entry, self.image.symbols.get(entry, f"fn_{entry:x}"), blocks, resume,
+                        jump_tables)
+
+    def _cut_blocks(self, entry, leaders, jump_tables) -> dict[int, Block]:
+        dec = self.dec
+        blocks: dict[int, Block] = {}
+        for start in sorted(leaders):
+            insns = []
+            a = start
+            term, succs = T_FALL, []
+            while True:
+                i = dec.at(a)
+                if i is None:
+                    term = T_BAD
+                    break
+                insns.append(i)
+                nxt = a + i.size
+                if i.id in JCC:
+                    term, succs = T_JCC, [_imm_target(i), nxt]
+                    break
+                if i.id in CALLS:
+                    term, succs = T_CALL, [nxt]
+                    break
+                if i.id in JUMPS:
+                    t = _imm_target(i)
+                    if t is None:
+                        term = T_IND
+                        jt = jump_tables.get(i.address)
+                        succs = list(dict.fromkeys(jt.targets)) if jt else []
+                    elif t in self.entries and t != entry and t not in leaders:
+                        term, succs = T_TAIL, [t]
+                    elif t in self.entries and t != entry:
+                        term, succs = T_TAIL, [t]
+                    else:
+                        term, succs = T_JMP, [t]
+                    break
+                if i.id in RETS:
+                    term = T_RET
+                    break
+                if i.id in TRAPS:
+                    term = T_TRAP
+                    break
+                if nxt in self.entries and nxt != entry:
+                    term, succs = T_TAIL, [nxt]
+                    break
+                if nxt in leaders:
+                    term, succs = T_FALL, [nxt]
+                    break
+                a = nxt
+            if term == T_BAD and not insns:
+                blocks[start] = Block(start, [], T_BAD, [])
+                continue
+            blocks[start] = Block(start, insns, term, succs)
+        return blocks
+
+    def _indirect_spans(self) -> list[tuple[int, int, int]]:
+        """Address ranges of functions with indirect jumps that no jump table explains:
+        code pointers inside them are computed-goto labels of that function."""
+        spans = []
+        for f in self.functions.values():
+            if any(b.term == T_IND and not b.succs for b in f.blocks.values()):
+                hi = max(b.end for b in f.blocks.values())
+                spans.append((f.entry, hi, f.entry))
+        return spans
+
+    # -- whole program -----------------------------------------------------------------
+    def run(self) -> CFG:
+        certain = self.certain_roots()
+        spec: set[int] = set(self.data_pointer_roots())
+        self.entries = set(certain)
+        queue = sorted(self.entries)
+        rejected: set[int] = set()
+        extra: dict[int, set[int]] = {}        # function entry -> absorbed code pointers
+        owner: dict[int, int] = {}             # instruction address -> first function owning it
+        done: set[int] = set()
+        while True:
+            while queue:
+                e = queue.pop(0)
+                if e in done:
+                    continue
+                done.add(e)
+                new_spec: set[int] = set()
+                calls: set[int] = set()
+                f = self.explore(e, new_spec, calls, extra.get(e, set()))
+                self.functions[e] = f
+                for b in f.blocks.values():
+                    for i in b.insns:
+                        owner.setdefault(i.address, e)
+                for c in sorted(calls):
+                    if c not in self.entries and self.image.is_code(c) and self.dec.at(c) is not None:
+                        self.entries.add(c)
+                        queue.append(c)
+                spec |= new_spec
+            pending = sorted(a for a in spec if a not in self.entries and a not in rejected)
+            if not pending:
+                break
+            spans = self._indirect_spans()
+            for a in pending:
+                rejected.add(a)      # each speculative root is considered once
+                o = owner.get(a)
+                if o is None:
+                    o = _span_owner(spans, a)
+                if o is not None:
+                    # A code pointer inside a known function (a jump-table or computed-goto
+                    # label): make it a resume point of that function, not a new function.
+                    if a not in self.functions[o].blocks or a not in self.functions[o].resume:
+                        extra.setdefault(o, set()).add(a)
+                        done.discard(o)
+                        queue.append(o)
+                elif self.plausible(a):
+                    # Explore now, so later roots that this one reaches are absorbed.
+                    self.entries.add(a)
+                    f = self.explore(a, set(), set())
+                    for b in f.blocks.values():
+                        for i in b.insns:
+                            owner.setdefault(i.address, a)
+                    queue.append(a)
+            queue = sorted(set(queue))
+        undecodable = sorted({b.start for f in self.functions.values() for b in f.blocks.values()
+                              if b.term == T_BAD})
+        funcs = {e: self.functions[e] for e in sorted(self.functions)}
+        return CFG(self.image, funcs, undecodable)
+
+
+def _span_owner(spans: list[tuple[int, int, int]], a: int) -> int | None:
+    for lo, hi, e in spans:
+        if lo <= a < hi:
+            return e
+    return None
+
+
+def discover(image: Image) -> CFG:
+    return Discovery(image).run()

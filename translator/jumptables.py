@@ -1,0 +1,269 @@
+"""Jump-table recovery for indirect jumps (``jmp reg`` / ``jmp [mem]``).
+
+The compiler's pattern is a bounded index and a table:
+
+    cmp   idx, N ; ja default                 (the bound, in a preceding block)
+    lea   base, [rip + table]                 (PIE: 4-byte offsets relative to a base)
+    movsxd r, dword ptr [base + idx*4]
+    add   r, base
+    jmp   r
+or, non-PIE: ``jmp qword ptr [idx*8 + table]`` with 8-byte absolute entries.
+
+A tiny abstract interpreter runs over the instructions leading to the jump (the jump's block
+and its first-seen predecessors) with values: a constant, or an entry loaded from a table at
+an unknown index, plus a constant. Without a bound, entries are read while they point to code
+near the function.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from capstone import x86 as X
+
+MAX_ENTRIES = 4096
+NEAR = 1 << 20   # unbounded tables: targets must lie within this distance of the jump
+
+
+@dataclasses.dataclass
+class JumpTable:
+    jump_at: int
+    table: int
+    stride: int          # 4 or 8 bytes per entry
+    signed: bool
+    add: int             # constant added to each entry (the base for relative tables)
+    targets: list[int]
+    bounded: bool
+
+
+@dataclasses.dataclass(frozen=True)
+class _Const:
+    v: int
+
+
+@dataclasses.dataclass(frozen=True)
+class _Scaled:            # unknown index * scale (+ const)
+    scale: int
+    add: int = 0
+
+
+@dataclasses.dataclass(frozen=True)
+class _Entry:             # table[idx] (+ add)
+    table: int
+    stride: int
+    size: int
+    signed: bool
+    add: int = 0
+
+
+M64 = 0xFFFF_FFFF_FFFF_FFFF
+
+
+def _reg64(reg: int) -> int:
+    """Canonical 64-bit register id for a GPR of any width."""
+    return _CANON.get(reg, reg)
+
+
+_CANON: dict[int, int] = {}
+for _names in [("RAX", "EAX", "AX", "AL"), ("RBX", "EBX", "BX", "BL"), ("RCX", "ECX", "CX", "CL"),
+               ("RDX", "EDX", "DX", "DL"), ("RSI", "ESI", "SI", "SIL"), ("RDI", "EDI", "DI", "DIL"),
+               ("RBP", "EBP", "BP", "BPL"), ("RSP", "ESP", "SP", "SPL")] + [
+        (f"R{n}", f"R{n}D", f"R{n}W", f"R{n}B") for n in range(8, 16)]:
+    _full = getattr(X, "X86_REG_" + _names[0])
+    for _n in _names:
+        _CANON[getattr(X, "X86_REG_" + _n)] = _full
+
+
+def _addr(env, mem, insn):
+    """Abstract value of a memory operand's address."""
+    if mem.base == X.X86_REG_RIP:
+        return _Const((insn.address + insn.size + mem.disp) & M64)
+    base = env.get(_reg64(mem.base)) if mem.base else _Const(0)
+    idx = env.get(_reg64(mem.index)) if mem.index else None
+    if mem.index and idx is None:
+        idx = _Scaled(1)
+    if isinstance(base, _Const) and mem.index:
+        if isinstance(idx, _Scaled):
+            return ("tbl", (base.v + mem.disp) & M64, mem.scale * idx.scale)
+        return None
+    if mem.index and base is None and isinstance(idx, _Const):
+        return None
+    if base is None and mem.index:
+        return None
+    if base is None:
+        return None
+    if isinstance(base, _Scaled) and mem.index and isinstance(idx, _Const) and mem.scale == 1:
+        return ("tbl", (idx.v + mem.disp) & M64, base.scale)
+    if isinstance(base, _Const) and not mem.index:
+        return _Const((base.v + mem.disp) & M64)
+    return None
+
+
+def _step(env: dict, i) -> None:
+    ops = i.operands
+    if not ops or ops[0].type != X.X86_OP_REG:
+        return
+    dst = _reg64(ops[0].reg)
+    val = None
+    iid = i.id
+    if iid == X.X86_INS_LEA:
+        m = ops[1].mem
+        if m.base == X.X86_REG_RIP:
+            val = _Const((i.address + i.size + m.disp) & M64)
+        elif not m.base and m.index:
+            val = _Scaled(m.scale)
+        else:
+            a = _addr(env, m, i)
+            val = a if isinstance(a, _Const) else None
+    elif iid in (X.X86_INS_MOV, X.X86_INS_MOVSXD, X.X86_INS_MOVZX, X.X86_INS_MOVSX) and len(ops) == 2:
+        src = ops[1]
+        if src.type == X.X86_OP_IMM:
+            val = _Const(src.imm & M64)
+        elif src.type == X.X86_OP_REG:
+            s = env.get(_reg64(src.reg))
+            if iid == X.X86_INS_MOV and ops[0].size == 4 and s is not None and not isinstance(s, _Const):
+                val = s   # mov eax, eax: zero-extension keeps the index unknown
+            else:
+                val = s
+            if iid == X.X86_INS_MOVSXD and isinstance(s, _Entry):
+                val = dataclasses.replace(s, signed=True)
+        elif src.type == X.X86_OP_MEM:
+            a = _addr(env, src.mem, i)
+            if isinstance(a, tuple):
+                signed = iid in (X.X86_INS_MOVSXD, X.X86_INS_MOVSX)
+                val = _Entry(a[1], a[2], src.size, signed)
+    elif iid in (X.X86_INS_CDQE,):
+        s = env.get(_reg64(X.X86_REG_RAX))
+        if isinstance(s, _Entry):
+            env[_reg64(X.X86_REG_RAX)] = dataclasses.replace(s, signed=True)
+        return
+    elif iid == X.X86_INS_ADD and len(ops) == 2:
+        a = env.get(dst)
+        if ops[1].type == X.X86_OP_REG:
+            b = env.get(_reg64(ops[1].reg))
+        elif ops[1].type == X.X86_OP_IMM:
+            b = _Const(ops[1].imm & M64)
+        else:
+            b = None
+        if isinstance(a, _Entry) and isinstance(b, _Const):
+            val = dataclasses.replace(a, add=(a.add + b.v) & M64)
+        elif isinstance(b, _Entry) and isinstance(a, _Const):
+            val = dataclasses.replace(b, add=(b.add + a.v) & M64)
+        elif isinstance(a, _Const) and isinstance(b, _Const):
+            val = _Const((a.v + b.v) & M64)
+    elif iid == X.X86_INS_SHL and len(ops) == 2 and ops[1].type == X.X86_OP_IMM:
+        a = env.get(dst)
+        if a is None:
+            val = _Scaled(1 << ops[1].imm)
+        elif isinstance(a, _Scaled):
+            val = _Scaled(a.scale << ops[1].imm)
+    env[dst] = val
+    if val is None:
+        env.pop(dst, None)
+
+
+def _path(disc, jmp, pred: dict[int, int], depth: int = 3) -> list:
+    """Instructions leading to jmp: its block, then first-seen predecessors' blocks."""
+    dec = disc.dec
+    chain: list = []
+    # Walk backwards through instructions that flow linearly into jmp, block by block.
+    addr = jmp.address
+    for _ in range(depth):
+        start = _block_start(disc, addr, pred)
+        run = []
+        a = start
+        while a < addr:
+            i = dec.at(a)
+            if i is None:
+                break
+            run.append(i)
+            a += i.size
+        chain = run + chain
+        p = pred.get(start)
+        if p is None:
+            break
+        addr = p
+        chain = [dec.at(p)] + chain if dec.at(p) else chain
+        addr = p
+    return chain
+
+
+def _block_start(disc, addr: int, pred: dict[int, int]) -> int:
+    """The nearest known leader at or before addr whose linear decode reaches addr."""
+    best = None
+    for leader in pred:
+        if leader <= addr and (best is None or leader > best):
+            a = leader
+            ok = False
+            while a <= addr:
+                if a == addr:
+                    ok = True
+                    break
+                i = disc.dec.at(a)
+                if i is None:
+                    break
+                a += i.size
+            if ok:
+                best = leader
+    return best if best is not None else addr
+
+
+def _bound(chain) -> int | None:
+    """Number of entries from the nearest ``cmp x, imm`` + unsigned branch before the jump."""
+    for k in range(len(chain) - 1, 0, -1):
+        j = chain[k]
+        c = chain[k - 1]
+        if j.id in (X.X86_INS_JA, X.X86_INS_JAE, X.X86_INS_JBE, X.X86_INS_JB) and \
+                c.id == X.X86_INS_CMP and len(c.operands) == 2 and c.operands[1].type == X.X86_OP_IMM:
+            n = c.operands[1].imm & 0xFFFF_FFFF
+            if j.id in (X.X86_INS_JA, X.X86_INS_JBE):
+                n += 1
+            return n if 0 < n <= MAX_ENTRIES else None
+    return None
+
+
+def _read_entry(image, addr: int, stride: int, size: int, signed: bool) -> int | None:
+    b = image.read(addr, size)
+    if b is None:
+        return None
+    return int.from_bytes(b, "little", signed=signed)
+
+
+def recover_jump_table(disc, func_entry: int, jmp, pred: dict[int, int]) -> JumpTable | None:
+    image = disc.image
+    op = jmp.operands[0]
+    chain = _path(disc, jmp, pred)
+    env: dict = {}
+    for i in chain:
+        if i.address != jmp.address:
+            _step(env, i)
+    if op.type == X.X86_OP_MEM:
+        a = _addr(env, op.mem, jmp)
+        if not isinstance(a, tuple) or a[2] != 8:
+            return None
+        ent = _Entry(a[1], 8, 8, False)
+    elif op.type == X.X86_OP_REG:
+        ent = env.get(_reg64(op.reg))
+        if not isinstance(ent, _Entry):
+            return None
+    else:
+        return None
+    if ent.size not in (4, 8) or ent.stride != ent.size:
+        return None
+    n = _bound(chain)
+    targets = []
+    count = n if n is not None else MAX_ENTRIES
+    for k in range(count):
+        v = _read_entry(image, ent.table + k * ent.stride, ent.stride, ent.size, ent.signed)
+        if v is None:
+            break
+        t = (v + ent.add) & M64
+        if not image.is_code(t) or disc.dec.at(t) is None:
+            if n is not None:
+                return None     # a bounded table with a bad entry is not a table
+            break
+        if n is None and abs(t - jmp.address) > NEAR:
+            break
+        targets.append(t)
+    if not targets:
+        return None
+    return JumpTable(jmp.address, ent.table, ent.stride, ent.signed, ent.add, targets, n is not None)
