@@ -1,0 +1,286 @@
+"""End-to-end differential tests: every C program in tests/programs/ is built with gcc in
+several variants, translated with `elf2native translate`, and the native and translated
+executables are run side by side with the same argv, environment, stdin and a fresh,
+identical working directory.  stdout, stderr, exit status and the files left in the
+working directory must be identical.
+
+Native builds are cached in tests/_build/native/ under a key made of the source, the gcc
+flags and the toolchain, so they are built once (race-free under pytest-xdist)."""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import hashlib
+import json
+import os
+import shutil
+import stat
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.util import build_c, run_program, translate
+
+PROGRAMS_DIR = Path(__file__).resolve().parent / "programs"
+BUILD_DIR = Path(__file__).resolve().parent / "_build" / "native"
+
+VARIANTS = {
+    "O0": ["-O0", "-static"],
+    "O2": ["-O2", "-static"],
+    "O2-stripped": ["-O2", "-static", "-s"],
+    "O2-pie": ["-O2", "-static-pie"],
+}
+BASE = ("O0", "O2")
+STRIPPED = ("O2-stripped",)
+PIE = ("O2-pie",)
+
+REPORT_KEYS = ("functions", "instructions", "unsupported", "indirect_targets", "stages")
+
+
+def _lcg_bytes(seed: int, n: int) -> bytes:
+    """Deterministic pseudo-random bytes (independent of Python's random module)."""
+    out = bytearray()
+    x = seed
+    for _ in range(n):
+        x = (x * 6364136223846793005 + 1442695040888963407) % 2**64
+        out.append(x >> 56)
+    return bytes(out)
+
+
+def _text_lines(seed: int, nlines: int, final_newline: bool) -> bytes:
+    words = ["alpha", "beta", "42", "-17", "0x1f", "9999999", "\t", "ünïcödé", "x" * 70, "end.", "  "]
+    rnd = _lcg_bytes(seed, nlines * 13)
+    lines = []
+    for i in range(nlines):
+        r = rnd[i * 13:(i + 1) * 13]
+        lines.append(" ".join(words[b % len(words)] for b in r[1:1 + r[0] % 12]))
+    text = "\n".join(lines) + ("\n" if final_newline else "")
+    return text.encode()
+
+
+def _wc_input() -> bytes:
+    # text with CRLF, tabs, NUL and high bytes, then a binary tail
+    return _text_lines(11, 4000, True).replace(b"beta", b"be\r\nta") + b"\0\0 \xff\xfe" + _lcg_bytes(5, 70000)
+
+
+@dataclass(frozen=True)
+class Case:
+    args: tuple[str, ...] = ()
+    stdin: bytes = b""
+    mkdirs: tuple[str, ...] = ()  # created (empty) in the working directory before the run
+
+
+@dataclass(frozen=True)
+class Program:
+    name: str
+    variants: tuple[str, ...] = BASE
+    cases: tuple[Case, ...] = (Case(),)
+    timeout: int = 120  # per translated run, seconds
+
+    @property
+    def source(self) -> Path:
+        return PROGRAMS_DIR / f"{self.name}.c"
+
+
+PROGRAMS = [
+    Program("hello", BASE + STRIPPED + PIE),
+    Program("args", BASE, (Case(()), Case(("one", "two words", "", "ünïcödé", "--flag=x", "a" * 300, "-", "'\"$HOME")))),
+    Program("exitcode", BASE, tuple(Case((str(code), mode)) for code, mode in [
+        ("0", "main"), ("1", "exit"), ("42", "nested"), ("255", "main"), ("256", "exit"), ("300", "main"),
+        ("7", "_exit"), ("0", "nested"), ("9", "bogus")])),
+    Program("fileio", BASE, (Case(("sandbox",), mkdirs=("sandbox",)),)),
+    Program("malloc"),
+    Program("strings", BASE + PIE),
+    Program("qsort", BASE + STRIPPED + PIE),
+    Program("switch", BASE + STRIPPED),
+    Program("recursion"),
+    Program("setjmp", BASE + STRIPPED),
+    Program("floats"),
+    Program("intmath"),
+    Program("structs"),
+    Program("funcptr", BASE + STRIPPED + PIE),
+    Program("wc", BASE, (Case(stdin=_wc_input()), Case(stdin=b""), Case(stdin=b"no newline at end"))),
+    Program("getline", BASE, (Case(stdin=_text_lines(3, 3000, False)), Case(stdin=b""),
+                              Case(stdin=b"y" * 100000 + b"\n\n\nshort 1 2 3\n"))),
+    Program("format"),
+    Program("ctype"),
+    Program("timefmt"),
+    Program("hashtable"),
+]
+BY_NAME = {p.name: p for p in PROGRAMS}
+
+
+# -- building ---------------------------------------------------------------------------
+
+@functools.lru_cache(maxsize=None)
+def _toolchain_key() -> str:
+    """Identifies the compiler and static libc, so the cache is dropped when they change."""
+    parts = [subprocess.run(["gcc", "--version"], capture_output=True, text=True).stdout]
+    for lib in ("libc.a", "libm.a"):
+        path = subprocess.run(["gcc", f"-print-file-name={lib}"], capture_output=True, text=True).stdout.strip()
+        try:
+            st = os.stat(path)
+            parts.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+        except OSError:
+            parts.append(path)
+    return "\n".join(parts)
+
+
+def native_binary(prog: Program, variant: str) -> Path:
+    """Build (or reuse) the native executable for prog at variant."""
+    if shutil.which("gcc") is None:
+        pytest.skip("gcc is not installed")
+    flags = VARIANTS[variant]
+    h = hashlib.sha256()
+    for part in (prog.source.read_bytes(), "\0".join(flags).encode(), _toolchain_key().encode()):
+        h.update(hashlib.sha256(part).digest())
+    out = BUILD_DIR / f"{prog.name}-{variant}-{h.hexdigest()[:16]}"
+    if not out.exists():
+        build_c(prog.source, out, flags)
+    return out
+
+
+# -- running and comparing ----------------------------------------------------------------
+
+def _env(home: Path) -> dict[str, str]:
+    return {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C", "HOME": str(home),
+            "ELF2NATIVE_TEST_VAR": "value with spaces=and=equals ünï"}
+
+
+def snapshot(root: Path) -> dict[str, tuple]:
+    """Every entry under root: relative path -> (kind, permission bits, content)."""
+    tree = {}
+    for dirpath, dirnames, filenames in os.walk(root):
+        for name in sorted(dirnames + filenames):
+            path = Path(dirpath) / name
+            st = path.lstat()
+            rel = path.relative_to(root).as_posix()
+            if stat.S_ISLNK(st.st_mode):
+                tree[rel] = ("symlink", 0, os.readlink(path))
+            elif stat.S_ISDIR(st.st_mode):
+                tree[rel] = ("dir", stat.S_IMODE(st.st_mode), None)
+            elif stat.S_ISREG(st.st_mode):
+                tree[rel] = ("file", stat.S_IMODE(st.st_mode), path.read_bytes())
+            else:
+                tree[rel] = ("other", stat.S_IMODE(st.st_mode), None)
+    return tree
+
+
+def run_case(binary: Path, prog: Program, case: Case, workdir: Path, home: Path, timeout: int):
+    """Run binary for one case in a fresh working directory; return everything observable."""
+    cwd = workdir / "cwd"
+    if cwd.exists():
+        shutil.rmtree(cwd)
+    cwd.mkdir(parents=True)
+    for d in case.mkdirs:
+        (cwd / d).mkdir(parents=True)
+    try:
+        out, err, rc = run_program([prog.name, *case.args], stdin=case.stdin, cwd=cwd, env=_env(home),
+                                   timeout=timeout, executable=binary)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{binary} {' '.join(case.args)}: timed out after {timeout}s")
+    return {"stdout": out, "stderr": err, "exit status": rc, "files": snapshot(cwd)}
+
+
+def _text_diff(a: bytes, b: bytes, limit: int = 60) -> str:
+    la = a.decode("utf-8", "backslashreplace").splitlines(keepends=True)
+    lb = b.decode("utf-8", "backslashreplace").splitlines(keepends=True)
+    diff = list(difflib.unified_diff(la, lb, "native", "translated", n=2))
+    if len(diff) > limit:
+        diff = diff[:limit] + [f"... ({len(diff) - limit} more diff lines)\n"]
+    return "".join(diff) or f"(same text, different bytes: {len(a)} vs {len(b)} bytes)\n"
+
+
+def describe_differences(native: dict, translated: dict) -> str:
+    msgs = []
+    for key in ("stdout", "stderr"):
+        if native[key] != translated[key]:
+            msgs.append(f"{key} differs:\n{_text_diff(native[key], translated[key])}")
+    if native["exit status"] != translated["exit status"]:
+        msgs.append(f"exit status differs: native {native['exit status']}, translated {translated['exit status']}")
+    nf, tf = native["files"], translated["files"]
+    if nf != tf:
+        for rel in sorted(set(nf) | set(tf)):
+            if nf.get(rel) != tf.get(rel):
+                n, t = nf.get(rel), tf.get(rel)
+                what = ("missing in translated run" if t is None else "only in translated run" if n is None
+                        else f"native {n[0]} mode {n[1]:o} ({len(n[2] or b'')} bytes), "
+                             f"translated {t[0]} mode {t[1]:o} ({len(t[2] or b'')} bytes)")
+                msgs.append(f"file {rel}: {what}")
+    return "\n".join(msgs)
+
+
+def check_report(path: Path) -> None:
+    if not path.exists():
+        pytest.fail(f"the translator wrote no report at {path}", pytrace=False)
+    report = json.loads(path.read_text())
+    if not isinstance(report, dict):
+        pytest.fail("the report is not a JSON object", pytrace=False)
+    missing = [k for k in REPORT_KEYS if k not in report]
+    if missing:
+        pytest.fail(f"the report lacks keys {missing}", pytrace=False)
+    unsupported = report["unsupported"]
+    if not isinstance(unsupported, list):
+        pytest.fail(f"report['unsupported'] is not a list: {unsupported!r:.200}", pytrace=False)
+    if unsupported:
+        shown = ", ".join(f"{u.get('address')} {u.get('mnemonic')}" if isinstance(u, dict) else repr(u)
+                          for u in unsupported[:20])
+        more = f" and {len(unsupported) - 20} more" if len(unsupported) > 20 else ""
+        pytest.fail(f"{len(unsupported)} unsupported instructions: {shown}{more}", pytrace=False)
+
+
+# -- tests ---------------------------------------------------------------------------------
+
+PARAMS = [pytest.param(p, v, id=f"{p.name}-{v}") for p in PROGRAMS for v in p.variants]
+
+
+@pytest.mark.parametrize("prog,variant", PARAMS)
+def test_program(prog: Program, variant: str, tmp_path: Path):
+    native = native_binary(prog, variant)
+    translated = tmp_path / f"{prog.name}-{variant}.native"
+    report = tmp_path / "report.json"
+    proc = translate(native, translated, "--report", report)
+    if proc.returncode != 0:
+        pytest.fail(f"translation failed with status {proc.returncode}\n"
+                    f"stderr:\n{proc.stderr[-4000:]}\nstdout:\n{proc.stdout[-2000:]}", pytrace=False)
+    if not (translated.is_file() and os.access(translated, os.X_OK)):
+        pytest.fail(f"the translator exited 0 but wrote no executable at {translated}", pytrace=False)
+    check_report(report)
+
+    home = tmp_path / "home"
+    home.mkdir()
+    failures = []
+    for i, case in enumerate(prog.cases):
+        want = run_case(native, prog, case, tmp_path / f"case{i}" / "native", home, timeout=60)
+        got = run_case(translated, prog, case, tmp_path / f"case{i}" / "translated", home, timeout=prog.timeout)
+        diff = describe_differences(want, got)
+        if diff:
+            stdin = f", stdin {len(case.stdin)} bytes" if case.stdin else ""
+            failures.append(f"--- case {i}: argv {[prog.name, *case.args]}{stdin}\n{diff}")
+    if failures:
+        pytest.fail("translated run differs from native run:\n" + "\n".join(failures), pytrace=False)
+
+
+@pytest.mark.parametrize("prog", [pytest.param(p, id=p.name) for p in PROGRAMS])
+def test_native_deterministic(prog: Program, tmp_path: Path):
+    """The corpus itself: every variant built natively gives identical results, run twice.
+    A failure here means the program (not the translator) is wrong: undefined behaviour,
+    uninitialised memory, or output that depends on addresses, time or the build."""
+    home = tmp_path / "home"
+    home.mkdir()
+    for i, case in enumerate(prog.cases):
+        first = None
+        for variant in prog.variants:
+            binary = native_binary(prog, variant)
+            for rep in range(2):
+                got = run_case(binary, prog, case, tmp_path / f"case{i}-{variant}-{rep}", home, timeout=60)
+                if first is None:
+                    first = (variant, got)
+                    continue
+                diff = describe_differences(first[1], got)
+                if diff:
+                    pytest.fail(f"case {i}: {variant} run {rep} differs from {first[0]} run 0 "
+                                f"(in the diff, native={first[0]}, translated={variant}):\n{diff}", pytrace=False)
