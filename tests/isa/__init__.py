@@ -10,6 +10,11 @@ from .spec import case
 
 CATEGORIES = (
     "integer",
+    "shifts",
+    "bits",
+    "muldiv",
+    "cmov_setcc",
+    "string_ops",
 )
 
 __all__ = ["CATEGORIES", "case"]

@@ -3,6 +3,8 @@
 Two keystone 0.9.2 pitfalls are handled here rather than trusted:
 - `[rip + sym + N]` drops N and measures from the wrong place, so `[rip + data+N]` is rewritten
   to a plain displacement computed from the instruction's own address and length;
+- an absolute `[N]` or `fs:[N]` is encoded rip-relative with a wrong displacement, so it is
+  rewritten to `[N+riz*1]` (SIB, no base, no index) when that happens;
 - some immediates are read as hex (`enter 16, 1` becomes `enter 0x16, 1`), so every number in
   the text must come back from capstone's decoding with the same value.
 """
@@ -14,6 +16,7 @@ from functools import lru_cache
 from .layout import DATA
 from .spec import RIP_DATA, Case
 
+_ABSOLUTE = re.compile(r"\[\s*(-?\s*(?:0x[0-9a-f]+|\d+))\s*\]")
 _NUM = re.compile(r"(?<![\w.])(-?)\s*(0x[0-9a-f]+|\d+)(?![\w.])")
 
 
@@ -57,6 +60,14 @@ def _decode_values(insn) -> set[int]:
     return vals
 
 
+def _rip_based(code: bytes, addr: int) -> bool:
+    from capstone.x86 import X86_OP_MEM, X86_REG_RIP
+
+    _, cs = _engines()
+    return any(op.type == X86_OP_MEM and op.mem.base == X86_REG_RIP
+               for insn in cs.disasm(code, addr) for op in insn.operands)
+
+
 def _same(v: int, decoded: set[int]) -> bool:
     for bits in (8, 16, 32, 64):
         m = (1 << bits) - 1
@@ -81,7 +92,7 @@ def _check(source: str, code: bytes, addr: int, rip_target: int | None = None) -
     checked = RIP_DATA.sub("rip", source.lower())
     for sign, num in _NUM.findall(checked):
         v = int(num, 0) * (-1 if sign else 1)
-        if not _same(v, decoded) and not _same(abs(v), decoded):
+        if not _same(v, decoded) and not _same(-v, decoded):
             raise AsmError(f"{source!r}: keystone encoded {insn.mnemonic} {insn.op_str} "
                            f"({code.hex()}); the value {sign}{num} is lost (write it in hex?)")
     return f"{insn.mnemonic} {insn.op_str}".strip()
@@ -105,6 +116,8 @@ def assemble(case: Case, addr: int) -> tuple[bytes, list[str]]:
                 raise AsmError(f"{text!r}: length changed while fixing the rip displacement")
         else:
             code, target = _ks(text, here), None
+            if _ABSOLUTE.search(text.lower()) and _rip_based(code, here):
+                code = _ks(_ABSOLUTE.sub(r"[\1+riz*1]", text.lower()), here)
         seen.append(_check(text, code, here, target))
         out += code
     return out, seen
