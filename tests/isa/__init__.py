@@ -15,6 +15,7 @@ CATEGORIES = (
     "muldiv",
     "cmov_setcc",
     "string_ops",
+    "sse_int",
 )
 
 __all__ = ["CATEGORIES", "case"]

@@ -5,7 +5,11 @@ writes its records when it finishes, the forms before it still compare; the form
 reported, and the forms after it are rebuilt into a smaller program, translated and run again
 (at most `max_restarts` times).
 
-    python -m tests.isa.runner [--native-only] [CATEGORY ...]
+    python -m tests.isa.runner [--native-only | --via EMULATOR] [CATEGORY ...]
+
+--via qemu-x86_64 stands an emulator in for the translator (the "translated" program is a
+script running the guest under it): it checks the harness's translated path, the masks for
+undefined flags, and gives a second opinion on an instruction.
 """
 from __future__ import annotations
 
@@ -116,12 +120,28 @@ def translated_run(category: str, built: Built, run: CategoryRun, workdir: Path,
     return run
 
 
+def via_emulator(emulator: str) -> tuple[Callable, Callable]:
+    """translate/run_program stand-ins that run the guest under an emulator."""
+    def translate(inp, out, *extra, timeout=None):
+        Path(out).write_text(f"#!/bin/sh\nexec {emulator} {Path(inp).resolve()} \"$@\"\n")
+        Path(out).chmod(0o755)
+        return subprocess.CompletedProcess([emulator, str(inp)], 0, "", "")
+
+    def run_program(argv, stdin=b"", cwd=None, env=None, timeout=60):
+        p = subprocess.run([str(a) for a in argv], input=stdin, capture_output=True, cwd=cwd,
+                           env=env, timeout=timeout)
+        return p.stdout, p.stderr, p.returncode
+    return translate, run_program
+
+
 def main(argv: list[str]) -> int:
     from . import CATEGORIES
     from .compare import compare_form
 
     native_only = "--native-only" in argv
-    cats = [a for a in argv if not a.startswith("-")] or list(CATEGORIES)
+    via = argv[argv.index("--via") + 1] if "--via" in argv else None
+    helpers = via_emulator(via) if via else (None, None)
+    cats = [a for a in argv if not a.startswith("-") and a != via] or list(CATEGORIES)
     status = 0
     for cat in cats:
         built, run = native_run(cat)
@@ -130,7 +150,7 @@ def main(argv: list[str]) -> int:
               f" native run {run.timings['native_run']:.2f}s ({built.exe})")
         if native_only:
             continue
-        translated_run(cat, built, run, built.exe.parent / "translated")
+        translated_run(cat, built, run, built.exe.parent / "translated", *helpers)
         bad = 0
         for idx, f in run.forms.items():
             lines = [f"{f.id}: {run.errors[idx]}"] if idx in run.errors else \
@@ -138,7 +158,7 @@ def main(argv: list[str]) -> int:
             if lines:
                 bad += 1
                 print("\n".join(lines))
-        print(f"{cat}: {len(run.forms) - bad}/{len(run.forms)} forms agree "
+        print(f"{cat}: {len(run.forms) - bad}/{len(run.forms)} forms agree{' under ' + via if via else ''} "
               f"(translate {run.timings.get('translate', 0):.1f}s)")
         status |= bad > 0
     return status
