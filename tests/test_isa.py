@@ -6,12 +6,14 @@ test_isa[<category>-<form id>]              one item per instruction form (the t
 test_isa_native[<category>]                  the harness itself: the native program builds, runs,
                                             is deterministic, and a wrong result is caught.
 
-Each category is built once, run natively once, translated once and run translated once per
+ELF2NATIVE_ISA_VIA=qemu-x86_64 runs the "translated" side under that emulator instead of the
+translator (to check the harness itself). Each category is built once, run natively once, translated once and run translated once per
 session (session-scoped cache). Under xdist use `--dist loadgroup` so a category stays on one
 worker:  python -m pytest tests/test_isa.py -n 2 --dist loadgroup
 """
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -26,7 +28,9 @@ except ImportError:  # run as a rootdir-relative file without the repo root on s
 from tests.isa.compare import bad_inputs, compare_form, differences, report
 from tests.isa.harness import cases
 from tests.isa.layout import FLAG_BITS
-from tests.isa.runner import CategoryRun, native_run, translated_run
+from tests.isa.runner import CategoryRun, native_run, translated_run, via_emulator
+
+VIA = os.environ.get("ELF2NATIVE_ISA_VIA")
 
 
 def _params():
@@ -50,7 +54,8 @@ class _Runs:
         if category not in self.runs:
             try:
                 built, run = native_run(category)
-                translated_run(category, built, run, self.workdir / category)
+                helpers = via_emulator(VIA) if VIA else (None, None)
+                translated_run(category, built, run, self.workdir / category, *helpers)
             except Exception as e:  # remembered so each form reports it without retrying
                 self.failures[category] = e
                 raise

@@ -16,6 +16,7 @@ CATEGORIES = (
     "cmov_setcc",
     "string_ops",
     "sse_int",
+    "sse_float",
 )
 
 __all__ = ["CATEGORIES", "case"]

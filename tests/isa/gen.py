@@ -165,6 +165,9 @@ def _mem_loc(case: Case, base: State) -> Loc:
         return Loc([lambda rng, e=e: (region(rng), e) for e in _xmm_edges(case.elem)],
                    lambda rng: (region(rng), _lanes_value(case.elem, rng)), apply)
     width = 8 * op.size
+    if case.elem[0] == "f" and int(case.elem[1:]) == width:     # a scalar float operand
+        return Loc([lambda rng, e=e: (region(rng), e) for e in float_edges(width)],
+                   lambda rng: (region(rng), rand_float(rng, width)), apply)
     return Loc([lambda rng, e=e: (region(rng), e) for e in int_edges(width)],
                lambda rng: (region(rng), rand_int(rng, width)), apply, INT_PAIRS)
 
