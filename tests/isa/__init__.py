@@ -17,6 +17,7 @@ CATEGORIES = (
     "string_ops",
     "sse_int",
     "sse_float",
+    "x87",
 )
 
 __all__ = ["CATEGORIES", "case"]

@@ -89,7 +89,7 @@ def _check(source: str, code: bytes, addr: int, rip_target: int | None = None) -
         if not mems or mems[0].base != X86_REG_RIP or \
                 insn.address + insn.size + mems[0].disp != rip_target:
             raise AsmError(f"{source!r}: rip-relative operand does not reach {rip_target:#x}")
-    checked = RIP_DATA.sub("rip", source.lower())
+    checked = re.sub(r"st\(\d\)", "st", RIP_DATA.sub("rip", source.lower()))
     for sign, num in _NUM.findall(checked):
         v = int(num, 0) * (-1 if sign else 1)
         if not _same(v, decoded) and not _same(-v, decoded):

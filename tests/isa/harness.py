@@ -4,6 +4,7 @@ Program structure (no libc; `gcc -nostdlib -static -no-pie -O0`):
 
     _start:      arch_prctl(ARCH_SET_FS, DATA); call isa_form_0; call isa_form_1; ...; exit_group(0)
     isa_form_K:  for each input record of form K:
+                     (the category's SETUP, e.g. fninit)
                      call isa_load        memory region, MXCSR, XMMs, GPRs (not rsp) from the record
                      push [isa_in_flags]; popfq
                      save the harness rsp; rsp = the record's rsp
@@ -173,12 +174,18 @@ isa_write_failed:
 """
 
 
+def setup(category: str) -> tuple[str, ...]:
+    """Instructions a category runs before each input (x87: `fninit`), from its SETUP."""
+    return tuple(getattr(importlib.import_module(f"{__package__}.{category}"), "SETUP", ()))
+
+
 def _form_text(f: Form) -> str:
     k = f.index
+    pre = "".join(f"\n    {line}" for line in setup(f.category))
     return f"""
 isa_form_{k}:
     mov qword ptr [rip + isa_count], {len(f.inputs)}
-.Lloop_{k}:
+.Lloop_{k}:{pre}
     call isa_load
     push qword ptr [rip + isa_in_flags]
     popfq
