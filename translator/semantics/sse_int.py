@@ -128,7 +128,7 @@ def psat(ctx, insn):
         wide = vt(bits * 2, x.type.count)
         ext = b.sext if signed else b.zext
         r = (b.add if m.startswith("padd") else b.sub)(ext(x, wide), ext(y, wide))
-        return b.trunc(clamp(ctx, r, *_bounds(bits, signed), signed), x.type)
+        return b.trunc(clamp(ctx, r, *_bounds(bits, signed), True), x.type)
     _lanewise(ctx, insn, bits, fn)
 
 
@@ -232,7 +232,7 @@ def punpck(ctx, insn):
     m = insn.mnemonic
     bits = {"bw": 8, "wd": 16, "dq": 32, "qdq": 64}[m[7:]]
     dst, a, s = operands(ctx, insn)
-    ctx.set(dst, interleave(ctx, a, s, bits, m[5] == "h"))
+    ctx.set(dst, interleave(ctx, a, s, bits, m[6] == "h"))
 
 
 @semantic("packuswb", "packsswb", "packssdw", "packusdw")
