@@ -1,0 +1,410 @@
+"""x87 floating point, modelled in State.
+
+The stack is kept in stack order: State field ``st<i>`` holds ST(i) (as FXSAVE and the signal
+frame lay it out), so every register access has a constant index and LLVM forwards the values
+within a function; a push or pop moves the eight slots. ``fpu_top`` still counts TOP (for
+fnstsw), ``fpu_tag`` has bit i set when ST(i) is valid (stack order, not physical order),
+``fpu_sw`` holds the condition codes and exception bits (TOP is merged in by fnstsw) and
+``fpu_cw`` the control word, whose rounding control (bits 10-11) fist and frndint honour.
+Values are LLVM ``x86_fp80``; arithmetic rounds to nearest at full precision (the precision
+control field is ignored) and NaN choice is left to the host's x87.
+"""
+from __future__ import annotations
+
+import math
+import struct
+
+from capstone import x86 as X
+from llvmlite import ir
+
+from translator.lift.function import Unsupported
+from translator.semantics import semantic
+from translator.semantics.sse_float import round_by, set_compare_flags, to_int
+
+I1, I8, I16, I32, I64 = (ir.IntType(n) for n in (1, 8, 16, 32, 64))
+I80 = ir.IntType(80)
+F32, F64 = ir.FloatType(), ir.DoubleType()
+
+
+def f80_bits(x: float) -> int:
+    """The x86 extended-precision encoding of a Python float (exact)."""
+    (d,) = struct.unpack("<Q", struct.pack("<d", x))
+    sign = d >> 63
+    if math.isnan(x):
+        return (sign << 79) | (0x7FFF << 64) | (0xC << 60) | ((d & ((1 << 51) - 1)) << 11)
+    if math.isinf(x):
+        return (sign << 79) | (0x7FFF << 64) | (1 << 63)
+    if x == 0:
+        return sign << 79
+    m, e = math.frexp(abs(x))              # abs(x) = m * 2**e, 0.5 <= m < 1
+    mant = int(m * (1 << 64))               # exact: 53 significant bits
+    return (sign << 79) | ((e - 1 + 16383) << 64) | mant
+
+
+class X86FP80(ir.types._BaseFloatType):
+    """LLVM's ``x86_fp80`` (llvmlite has no class for it). Constants are given as Python floats
+    or as the raw 80-bit encoding (an int)."""
+    null = "0xK00000000000000000000"
+    intrinsic_name = "f80"
+
+    def __str__(self):
+        return "x86_fp80"
+
+    def format_constant(self, value):
+        bits = value if isinstance(value, int) else f80_bits(value)
+        return f"0xK{bits:020X}"
+
+
+X86FP80._create_instance()
+F80 = X86FP80()
+
+# Loaded constants (round to nearest), as raw encodings.
+CONSTANTS = {
+    "fldz": 0, "fld1": 0x3FFF_8000000000000000,
+    "fldl2t": 0x4000_D49A784BCD1B8AFE, "fldl2e": 0x3FFF_B8AA3B295C17F0BC,
+    "fldpi": 0x4000_C90FDAA22168C235, "fldlg2": 0x3FFD_9A209A84FBCFF799,
+    "fldln2": 0x3FFE_B17217F7D1CF79AC,
+}
+C0, C1, C2, C3 = 8, 9, 10, 14
+
+
+# -- stack -------------------------------------------------------------------------------------
+def _slot(ctx, i: int) -> ir.Value:
+    return ctx.b.bitcast(ctx.field(f"st{i}"), F80.as_pointer())
+
+
+def st(ctx, i: int) -> ir.Value:
+    return ctx.b.load(_slot(ctx, i))
+
+
+def set_st(ctx, i: int, v: ir.Value):
+    ctx.b.store(v, _slot(ctx, i))
+
+
+def _bump(ctx, name: str, fn):
+    p = ctx.field(name)
+    ctx.b.store(fn(ctx.b.load(p)), p)
+
+
+def push(ctx, v: ir.Value):
+    b = ctx.b
+    old = [st(ctx, i) for i in range(7)]
+    for i in range(7):
+        set_st(ctx, i + 1, old[i])
+    set_st(ctx, 0, v)
+    _bump(ctx, "fpu_top", lambda t: b.and_(b.sub(t, ir.Constant(I32, 1)), ir.Constant(I32, 7)))
+    _bump(ctx, "fpu_tag", lambda t: b.and_(b.or_(b.shl(t, ir.Constant(I32, 1)), ir.Constant(I32, 1)),
+                                           ir.Constant(I32, 0xFF)))
+
+
+def pop(ctx):
+    """The old ST(0) becomes ST(7), tagged empty."""
+    b = ctx.b
+    old = [st(ctx, i) for i in range(8)]
+    for i in range(8):
+        set_st(ctx, i, old[(i + 1) % 8])
+    _bump(ctx, "fpu_top", lambda t: b.and_(b.add(t, ir.Constant(I32, 1)), ir.Constant(I32, 7)))
+    _bump(ctx, "fpu_tag", lambda t: b.lshr(t, ir.Constant(I32, 1)))
+
+
+def st_index(op) -> int:
+    if op.type != X.X86_OP_REG or not X.X86_REG_ST0 <= op.reg <= X.X86_REG_ST7:
+        raise Unsupported("expected an x87 register")
+    return op.reg - X.X86_REG_ST0
+
+
+def set_cc(ctx, **cc):
+    """Set condition codes in the status word: set_cc(c0=i1, c3=i1...); unnamed ones keep."""
+    b = ctx.b
+    bits = {"c0": C0, "c1": C1, "c2": C2, "c3": C3}
+    p = ctx.field("fpu_sw")
+    sw = b.load(p)
+    mask = sum(1 << bits[k] for k in cc)
+    sw = b.and_(sw, ir.Constant(I16, 0xFFFF ^ mask))
+    for k, v in cc.items():
+        sw = b.or_(sw, b.shl(b.zext(v, I16), ir.Constant(I16, bits[k])))
+    b.store(sw, p)
+
+
+def rounding(ctx) -> ir.Value:
+    """Control word RC (bits 10-11) as i32: 0 nearest, 1 down, 2 up, 3 toward zero."""
+    b = ctx.b
+    cw = b.zext(b.load(ctx.field("fpu_cw")), I32)
+    return b.and_(b.lshr(cw, ir.Constant(I32, 10)), ir.Constant(I32, 3))
+
+
+def load_float(ctx, op) -> ir.Value:
+    """A memory operand of 4, 8 or 10 bytes as x86_fp80."""
+    a = ctx.addr(op)
+    if op.size == 10:
+        return ctx.load(a, F80)
+    if op.size in (4, 8):
+        return ctx.b.fpext(ctx.load(a, F32 if op.size == 4 else F64), F80)
+    raise Unsupported("x87 memory operand size")
+
+
+def load_int(ctx, op) -> ir.Value:
+    return ctx.b.sitofp(ctx.get(op), F80)
+
+
+def operand_value(ctx, op, integer=False) -> ir.Value:
+    if op.type == X.X86_OP_MEM:
+        return load_int(ctx, op) if integer else load_float(ctx, op)
+    return st(ctx, st_index(op))
+
+
+# -- loads and stores --------------------------------------------------------------------------
+@semantic("fld")
+def fld(ctx, insn):
+    push(ctx, operand_value(ctx, insn.operands[0]))
+
+
+@semantic("fild")
+def fild(ctx, insn):
+    push(ctx, load_int(ctx, insn.operands[0]))
+
+
+@semantic("fldz", "fld1", "fldl2t", "fldl2e", "fldpi", "fldlg2", "fldln2")
+def fldconst(ctx, insn):
+    push(ctx, ir.Constant(F80, CONSTANTS[insn.mnemonic]))
+
+
+@semantic("fst", "fstp")
+def fst(ctx, insn):
+    op = insn.operands[0]
+    v = st(ctx, 0)
+    if op.type == X.X86_OP_MEM:
+        if op.size == 10:
+            ctx.store(ctx.addr(op), v)
+        elif op.size in (4, 8):
+            ctx.store(ctx.addr(op), ctx.b.fptrunc(v, F32 if op.size == 4 else F64))
+        else:
+            raise Unsupported("x87 store size")
+    else:
+        set_st(ctx, st_index(op), v)
+    if insn.mnemonic == "fstp":
+        pop(ctx)
+
+
+@semantic("fist", "fistp", "fisttp")
+def fist(ctx, insn):
+    """Rounded by the control word (fisttp truncates); out of range or NaN stores the integer
+    indefinite."""
+    op = insn.operands[0]
+    mode = 3 if insn.mnemonic == "fisttp" else rounding(ctx)
+    ctx.set(op, to_int(ctx, round_by(ctx, st(ctx, 0), mode), op.size * 8))
+    if insn.mnemonic != "fist":
+        pop(ctx)
+
+
+@semantic("fxch")
+def fxch(ctx, insn):
+    i = st_index(insn.operands[-1]) if insn.operands else 1
+    a, b_ = st(ctx, 0), st(ctx, i)
+    set_st(ctx, 0, b_)
+    set_st(ctx, i, a)
+
+
+@semantic("fcmovb", "fcmove", "fcmovbe", "fcmovu", "fcmovnb", "fcmovne", "fcmovnbe", "fcmovnu")
+def fcmov(ctx, insn):
+    b = ctx.b
+    m = insn.mnemonic[5:]
+    neg = m.startswith("n")
+    base = m[1:] if neg else m
+    c = {"b": lambda: ctx.flag("cf"), "e": lambda: ctx.flag("zf"), "u": lambda: ctx.flag("pf"),
+         "be": lambda: b.or_(ctx.flag("cf"), ctx.flag("zf"))}[base]()
+    if neg:
+        c = b.not_(c)
+    set_st(ctx, 0, b.select(c, st(ctx, st_index(insn.operands[-1])), st(ctx, 0)))
+
+
+# -- arithmetic --------------------------------------------------------------------------------
+_ARITH = ("fadd", "faddp", "fsub", "fsubp", "fsubr", "fsubrp", "fmul", "fmulp", "fdiv", "fdivp",
+          "fdivr", "fdivrp", "fiadd", "fisub", "fisubr", "fimul", "fidiv", "fidivr")
+
+
+@semantic(*[m for m in _ARITH if m != "faddp"])
+def farith(ctx, insn):
+    """dest = dest op other (the r forms: other op dest); p forms pop after."""
+    b = ctx.b
+    m = insn.mnemonic
+    integer = m.startswith("fi")
+    name = m[2:] if integer else m[1:]
+    popping = name.endswith("p")
+    name = name.rstrip("p")
+    rev = name.endswith("r")
+    op_name = name[:-1] if rev else name
+    ops = insn.operands
+    if popping:
+        dest, other = st_index(ops[0]) if ops else 1, st(ctx, 0)
+    elif len(ops) == 2:
+        dest, other = st_index(ops[0]), st(ctx, st_index(ops[1]))
+    elif len(ops) == 1:
+        dest, other = 0, operand_value(ctx, ops[0], integer)
+    else:
+        raise Unsupported(m)
+    x = st(ctx, dest)
+    lhs, rhs = (other, x) if rev else (x, other)
+    r = {"add": b.fadd, "sub": b.fsub, "mul": b.fmul, "div": b.fdiv}[op_name](lhs, rhs)
+    set_st(ctx, dest, r)
+    if popping:
+        pop(ctx)
+
+
+@semantic("fchs", "fabs", "fsqrt", "frndint")
+def funary(ctx, insn):
+    m = insn.mnemonic
+    x = st(ctx, 0)
+    if m == "fchs":
+        r = ctx.b.fneg(x)
+    elif m == "fabs":
+        r = ctx.intrinsic("llvm.fabs", F80, [x])
+    elif m == "fsqrt":
+        r = ctx.intrinsic("llvm.sqrt", F80, [x])
+    else:
+        r = round_by(ctx, x, rounding(ctx))
+    set_st(ctx, 0, r)
+
+
+@semantic("fscale")
+def fscale(ctx, insn):
+    """ST(0) * 2^trunc(ST(1)); the exponent is clamped (beyond +-65536 the result is already
+    zero or infinite); a NaN in either comes out as the x87 picks it."""
+    b = ctx.b
+    x, y = st(ctx, 0), st(ctx, 1)
+    t = ctx.intrinsic("llvm.trunc", F80, [y])
+    lim = 65536.0
+    t = b.select(b.fcmp_ordered(">", t, ir.Constant(F80, lim)), ir.Constant(F80, lim), t)
+    t = b.select(b.fcmp_ordered("<", t, ir.Constant(F80, -lim)), ir.Constant(F80, -lim), t)
+    t = b.select(b.fcmp_unordered("uno", t, t), ir.Constant(F80, 0.0), t)
+    r = ctx.intrinsic("llvm.ldexp", F80, [x, b.fptosi(t, I32)])
+    nan = b.fcmp_unordered("uno", x, y)
+    set_st(ctx, 0, b.select(nan, b.fadd(x, y), r))
+
+
+# -- compares and classification ---------------------------------------------------------------
+def _cc_compare(ctx, a, s):
+    b = ctx.b
+    set_cc(ctx, c0=b.fcmp_unordered("<", a, s), c2=b.fcmp_unordered("uno", a, s),
+           c3=b.fcmp_unordered("==", a, s), c1=ir.Constant(I1, 0))
+
+
+@semantic("fcom", "fcomp", "fucom", "fucomp", "ficom", "ficomp")
+def fcom(ctx, insn):
+    ops = insn.operands
+    s = operand_value(ctx, ops[0], insn.mnemonic.startswith("fi")) if ops else st(ctx, 1)
+    _cc_compare(ctx, st(ctx, 0), s)
+    if insn.mnemonic.endswith("p"):
+        pop(ctx)
+
+
+@semantic("fcompp", "fucompp")
+def fcompp(ctx, insn):
+    _cc_compare(ctx, st(ctx, 0), st(ctx, 1))
+    pop(ctx)
+    pop(ctx)
+
+
+@semantic("ftst")
+def ftst(ctx, insn):
+    _cc_compare(ctx, st(ctx, 0), ir.Constant(F80, 0.0))
+
+
+@semantic("fcomi", "fucomi", "fcompi", "fucompi")
+def fcomi(ctx, insn):
+    i = st_index(insn.operands[-1]) if insn.operands else 1
+    set_compare_flags(ctx, st(ctx, 0), st(ctx, i))
+    if insn.mnemonic.endswith("pi"):
+        pop(ctx)
+
+
+@semantic("fxam")
+def fxam(ctx, insn):
+    """C3 C2 C0: unsupported 000, NaN 001, normal 010, infinity 011, zero 100, empty 101,
+    denormal 110; C1 the sign."""
+    b = ctx.b
+    bits = b.bitcast(st(ctx, 0), I80)
+    exp = b.trunc(b.lshr(bits, ir.Constant(I80, 64)), I16)
+    sign = b.icmp_unsigned("!=", b.and_(exp, ir.Constant(I16, 0x8000)), ir.Constant(I16, 0))
+    exp = b.and_(exp, ir.Constant(I16, 0x7FFF))
+    mant = b.trunc(bits, I64)
+    ibit = b.icmp_signed("<", mant, ir.Constant(I64, 0))
+    frac0 = b.icmp_unsigned("==", b.shl(mant, ir.Constant(I64, 1)), ir.Constant(I64, 0))
+    e0 = b.icmp_unsigned("==", exp, ir.Constant(I16, 0))
+    emax = b.icmp_unsigned("==", exp, ir.Constant(I16, 0x7FFF))
+    m0 = b.icmp_unsigned("==", mant, ir.Constant(I64, 0))
+    empty = b.icmp_unsigned("==", b.and_(b.load(ctx.field("fpu_tag")), ir.Constant(I32, 1)),
+                            ir.Constant(I32, 0))
+    zero = b.and_(e0, m0)
+    denormal = b.and_(e0, b.not_(m0))
+    inf = b.and_(emax, b.and_(ibit, frac0))
+    nan = b.and_(emax, b.and_(ibit, b.not_(frac0)))
+    normal = b.and_(b.not_(b.or_(e0, emax)), ibit)
+    c3 = b.or_(empty, b.or_(zero, denormal))
+    c2 = b.and_(b.not_(empty), b.or_(normal, b.or_(inf, denormal)))
+    c0 = b.or_(empty, b.and_(b.not_(empty), b.or_(nan, inf)))
+    set_cc(ctx, c0=c0, c1=sign, c2=c2, c3=c3)
+
+
+# -- control -----------------------------------------------------------------------------------
+@semantic("fnstsw")
+def fnstsw(ctx, insn):
+    b = ctx.b
+    sw = b.and_(b.load(ctx.field("fpu_sw")), ir.Constant(I16, 0xFFFF ^ 0x3800))
+    top = b.trunc(b.and_(b.load(ctx.field("fpu_top")), ir.Constant(I32, 7)), I16)
+    ctx.set(insn.operands[0], b.or_(sw, b.shl(top, ir.Constant(I16, 11))))
+
+
+@semantic("fnstcw")
+def fnstcw(ctx, insn):
+    ctx.set(insn.operands[0], ctx.b.load(ctx.field("fpu_cw")))
+
+
+@semantic("fldcw")
+def fldcw(ctx, insn):
+    ctx.b.store(ctx.get(insn.operands[0], 16), ctx.field("fpu_cw"))
+
+
+@semantic("fninit")
+def fninit(ctx, insn):
+    b = ctx.b
+    b.store(ir.Constant(I16, 0x037F), ctx.field("fpu_cw"))
+    b.store(ir.Constant(I16, 0), ctx.field("fpu_sw"))
+    b.store(ir.Constant(I32, 0), ctx.field("fpu_top"))
+    b.store(ir.Constant(I32, 0), ctx.field("fpu_tag"))
+
+
+@semantic("fnclex")
+def fnclex(ctx, insn):
+    _bump(ctx, "fpu_sw", lambda sw: ctx.b.and_(sw, ir.Constant(I16, 0x7F00)))
+
+
+@semantic("wait", "fnop")
+def fwait(ctx, insn):
+    """No unmasked x87 exceptions are modelled: nothing to wait for."""
+
+
+@semantic("ffree")
+def ffree(ctx, insn):
+    i = st_index(insn.operands[0])
+    _bump(ctx, "fpu_tag", lambda t: ctx.b.and_(t, ir.Constant(I32, 0xFF ^ (1 << i))))
+
+
+@semantic("fincstp", "fdecstp")
+def fincdec(ctx, insn):
+    """Rotate the stack without changing tags' registers."""
+    b = ctx.b
+    old = [st(ctx, i) for i in range(8)]
+    inc = insn.mnemonic == "fincstp"
+    step = 1 if inc else 7
+    for i in range(8):
+        set_st(ctx, i, old[(i + step) % 8])
+    _bump(ctx, "fpu_top", lambda t: b.and_(b.add(t, ir.Constant(I32, step)), ir.Constant(I32, 7)))
+
+    def rot(t):
+        if inc:
+            return b.and_(b.or_(b.lshr(t, ir.Constant(I32, 1)), b.shl(t, ir.Constant(I32, 7))),
+                          ir.Constant(I32, 0xFF))
+        return b.and_(b.or_(b.shl(t, ir.Constant(I32, 1)), b.lshr(t, ir.Constant(I32, 7))),
+                      ir.Constant(I32, 0xFF))
+    _bump(ctx, "fpu_tag", rot)
