@@ -126,6 +126,25 @@ def set_cc(ctx, **cc):
     b.store(sw, p)
 
 
+IE, ZE = 0, 2
+
+
+def raise_exc(ctx, bit: int, cond: ir.Value):
+    """Set a sticky exception bit of the status word where ``cond`` holds (exceptions are
+    masked: no trap, ES stays clear)."""
+    b = ctx.b
+    _bump(ctx, "fpu_sw", lambda sw: b.or_(sw, b.shl(b.zext(cond, I16), ir.Constant(I16, bit))))
+
+
+def is_snan80(ctx, v: ir.Value) -> ir.Value:
+    b = ctx.b
+    bits = b.bitcast(v, I80)
+    top = b.and_(b.lshr(bits, ir.Constant(I80, 62)), ir.Constant(I80, 0x7FFF << 2 | 3))
+    frac = b.and_(bits, ir.Constant(I80, (1 << 62) - 1))
+    return b.and_(b.icmp_unsigned("==", top, ir.Constant(I80, 0x7FFF << 2 | 2)),
+                  b.icmp_unsigned("!=", frac, ir.Constant(I80, 0)))
+
+
 def rounding(ctx) -> ir.Value:
     """Control word RC (bits 10-11) as i32: 0 nearest, 1 down, 2 up, 3 toward zero."""
     b = ctx.b
@@ -139,7 +158,16 @@ def load_float(ctx, op) -> ir.Value:
     if op.size == 10:
         return ctx.load(a, F80)
     if op.size in (4, 8):
-        return ctx.b.fpext(ctx.load(a, F32 if op.size == 4 else F64), F80)
+        bits = op.size * 8
+        raw = ctx.load(a, ir.IntType(bits))
+        exp, quiet = (0x7F80_0000, 1 << 22) if bits == 32 else (0x7FF << 52, 1 << 51)
+        frac = (1 << (23 if bits == 32 else 52)) - 1
+        b = ctx.b
+        t = raw.type
+        snan = b.and_(b.icmp_unsigned("==", b.and_(raw, ir.Constant(t, exp | quiet)), ir.Constant(t, exp)),
+                      b.icmp_unsigned("!=", b.and_(raw, ir.Constant(t, frac)), ir.Constant(t, 0)))
+        raise_exc(ctx, IE, snan)
+        return b.fpext(b.bitcast(raw, F32 if bits == 32 else F64), F80)
     raise Unsupported("x87 memory operand size")
 
 
@@ -246,6 +274,12 @@ def farith(ctx, insn):
     x = st(ctx, dest)
     lhs, rhs = (other, x) if rev else (x, other)
     r = {"add": b.fadd, "sub": b.fsub, "mul": b.fmul, "div": b.fdiv}[op_name](lhs, rhs)
+    if op_name == "div":
+        zero = ir.Constant(F80, 0.0)
+        finite_nonzero = b.and_(b.fcmp_ordered("!=", lhs, zero),
+                                b.fcmp_ordered("<", ctx.intrinsic("llvm.fabs", F80, [lhs]),
+                                               ir.Constant(F80, float("inf"))))
+        raise_exc(ctx, ZE, b.and_(b.fcmp_ordered("==", rhs, zero), finite_nonzero))
     set_st(ctx, dest, r)
     if popping:
         pop(ctx)
@@ -283,8 +317,14 @@ def fscale(ctx, insn):
 
 
 # -- compares and classification ---------------------------------------------------------------
-def _cc_compare(ctx, a, s):
+def _cc_compare(ctx, a, s, unordered=False):
+    """Condition codes of a compare; an ordered compare (fcom) signals IE on any NaN, an
+    unordered one (fucom) on a signalling NaN only."""
     b = ctx.b
+    if unordered:
+        raise_exc(ctx, IE, b.or_(is_snan80(ctx, a), is_snan80(ctx, s)))
+    else:
+        raise_exc(ctx, IE, b.fcmp_unordered("uno", a, s))
     set_cc(ctx, c0=b.fcmp_unordered("<", a, s), c2=b.fcmp_unordered("uno", a, s),
            c3=b.fcmp_unordered("==", a, s), c1=ir.Constant(I1, 0))
 
@@ -293,14 +333,14 @@ def _cc_compare(ctx, a, s):
 def fcom(ctx, insn):
     ops = insn.operands
     s = operand_value(ctx, ops[0], insn.mnemonic.startswith("fi")) if ops else st(ctx, 1)
-    _cc_compare(ctx, st(ctx, 0), s)
+    _cc_compare(ctx, st(ctx, 0), s, insn.mnemonic.startswith("fu"))
     if insn.mnemonic.endswith("p"):
         pop(ctx)
 
 
 @semantic("fcompp", "fucompp")
 def fcompp(ctx, insn):
-    _cc_compare(ctx, st(ctx, 0), st(ctx, 1))
+    _cc_compare(ctx, st(ctx, 0), st(ctx, 1), insn.mnemonic == "fucompp")
     pop(ctx)
     pop(ctx)
 
