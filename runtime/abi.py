@@ -60,8 +60,15 @@ def offset(name: str) -> int:
     return FIELDS[name].offset
 
 
-def state_type() -> ir.LiteralStructType:
-    """The State struct as an LLVM type; padding is explicit so LLVM's layout equals ours."""
+def state_type(context: ir.Context | None = None) -> ir.Type:
+    """The State struct as an LLVM type (``%State``, identified in ``context``); padding is
+    explicit, and the struct packed, so LLVM's layout equals ours."""
+    if context is not None:
+        t = context.get_identified_type("State")
+        if t.is_opaque:
+            t.set_body(*state_type().elements)
+            t.packed = True
+        return t
     members, off = [], 0
     for f in _FIELDS:
         if f.offset > off:

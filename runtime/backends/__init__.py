@@ -1,0 +1,16 @@
+"""Host backends: everything that differs between host machines lives here."""
+from __future__ import annotations
+
+from runtime.backends import x86_64_linux
+
+BACKENDS = {x86_64_linux.TRIPLE: x86_64_linux}
+DEFAULT = x86_64_linux.TRIPLE
+ALIASES = {"x86_64-linux": x86_64_linux.TRIPLE, "x86_64": x86_64_linux.TRIPLE,
+           "native": x86_64_linux.TRIPLE}
+
+
+def get(triple: str | None):
+    t = ALIASES.get(triple or DEFAULT, triple or DEFAULT)
+    if t not in BACKENDS:
+        raise KeyError(triple)
+    return BACKENDS[t]

@@ -1,0 +1,14 @@
+"""Generates the runtime module for one guest program: loader, dispatcher, syscall layer."""
+from __future__ import annotations
+
+from runtime import dispatch, loader, support, syscalls
+from runtime.irkit import RuntimeModule
+
+
+def runtime_ir(backend, layout: loader.GuestLayout, entries, symbols, table) -> str:
+    rm = RuntimeModule("elf2native_runtime", backend)
+    support.build(rm)
+    loader.build(rm, layout)
+    dispatch.build(rm, entries, symbols)
+    syscalls.build(rm, table)
+    return rm.text()

@@ -1,0 +1,150 @@
+"""The dispatcher: guest address -> translated entry, and the runtime's ways out.
+
+* ``rt_main(state)``: the top-level loop; after any unwind it resumes at ``state.rip``.
+* ``rt_call(state, target)``: an indirect guest call.
+* ``rt_jump(state)``: an indirect guest jump to ``state.rip``; a function entry is entered by
+  a sibling call, any other address unwinds to ``rt_main`` (returning to every caller, which
+  sees ``rip`` is not its return address and returns too).
+* ``rt_unimplemented``, ``rt_no_target``, ``rt_trap``: clear messages and the CPU's signal.
+"""
+from __future__ import annotations
+
+from llvmlite import ir
+
+from runtime.irkit import I32, I64, P8, VOID, RuntimeModule, c32, c64
+from translator.errors import RT_EXIT_NO_TARGET, RT_EXIT_UNSUPPORTED
+
+
+def build(rm: RuntimeModule, entries: list[tuple[int, int, int]], symbols: list[tuple[int, str]]):
+    """entries: sorted (guest address, function entry, resume index)."""
+    fn_p = rm.fn_t.as_pointer()
+    n = len(entries)
+    addrs_t, fns_t, ids_t = ir.ArrayType(I64, n), ir.ArrayType(fn_p, n), ir.ArrayType(I32, n)
+    decl = {}
+    for _, fe, _ in entries:
+        if fe not in decl:
+            f = ir.Function(rm.module, rm.fn_t, f"fn_{fe:x}")
+            decl[fe] = f
+    addrs = rm.global_var("rt_dispatch_addrs", addrs_t, ir.Constant(addrs_t, [c64(a) for a, _, _ in entries]), const=True)
+    fns = rm.global_var("rt_dispatch_fns", fns_t, ir.Constant(fns_t, [decl[fe] for _, fe, _ in entries]), const=True)
+    ids = rm.global_var("rt_dispatch_ids", ids_t, ir.Constant(ids_t, [c32(k) for _, _, k in entries]), const=True)
+
+    symbols = sorted(symbols)
+    ns = max(len(symbols), 1)
+    saddr_t, sname_t = ir.ArrayType(I64, ns), ir.ArrayType(P8, ns)
+    saddrs = rm.global_var("rt_sym_addrs", saddr_t, ir.Constant(saddr_t, [c64(a) for a, _ in symbols] or [c64(0)]), const=True)
+    snames = rm.global_var("rt_sym_names", sname_t,
+                           ir.Constant(sname_t, [rm.cstring(s) for _, s in symbols] or [ir.Constant(P8, None)]),
+                           const=True)
+
+    _bsearch(rm)
+    bsearch = rm.module.globals["rt_bsearch"]
+    write_str = rm.function("rt_write_str", VOID, [I32, P8])
+    write_hex = rm.function("rt_write_hex", VOID, [I32, I64])
+    die = rm.function("rt_die_signal", VOID, [I32])
+    exit_group = rm.backend.SYS["exit_group"]
+
+    def where(b, pc):
+        """Write " (symbol+0xoff)" for pc when a symbol precedes it."""
+        k = b.call(bsearch, [b.bitcast(saddrs, I64.as_pointer()), c64(len(symbols)), pc])
+        with b.if_then(b.icmp_signed(">=", k, c64(0))):
+            b.call(write_str, [c32(2), rm.cstring(" (")])
+            b.call(write_str, [c32(2), b.load(b.gep(snames, [c32(0), k]))])
+            b.call(write_str, [c32(2), rm.cstring("+")])
+            b.call(write_hex, [c32(2), b.sub(pc, b.load(b.gep(saddrs, [c32(0), k])))])
+            b.call(write_str, [c32(2), rm.cstring(")")])
+
+    # rt_lookup(addr) -> index or -1
+    f, b = rm.define("rt_lookup", I64, [I64], internal=True)
+    k = b.call(bsearch, [b.bitcast(addrs, I64.as_pointer()), c64(n), f.args[0]])
+    found = b.and_(b.icmp_signed(">=", k, c64(0)),
+                   b.icmp_unsigned("==", b.load(b.gep(addrs, [c32(0), b.select(b.icmp_signed(">=", k, c64(0)), k, c64(0))])), f.args[0]))
+    b.ret(b.select(found, k, c64(-1)))
+    lookup = f
+
+    # rt_no_target(state, target): noreturn
+    f, b = rm.define("rt_no_target", VOID, [rm.state_p, I64], noreturn=True)
+    b.call(write_str, [c32(2), rm.cstring("elf2native: jump to guest address ")])
+    b.call(write_hex, [c32(2), f.args[1]])
+    where(b, f.args[1])
+    b.call(write_str, [c32(2), rm.cstring(", which was not found as code when translating\n")])
+    rm.backend.syscall(b, exit_group, c64(RT_EXIT_NO_TARGET))
+    b.unreachable()
+    no_target = f
+
+    def enter(b, state, target, tail):
+        k = b.call(lookup, [target])
+        bad = b.icmp_signed("<", k, c64(0))
+        with b.if_then(bad, likely=False):
+            b.call(no_target, [state, target])
+            b.unreachable()
+        fn = b.load(b.gep(fns, [c32(0), k]))
+        idx = b.load(b.gep(ids, [c32(0), k]))
+        return fn, idx
+
+    # rt_main(state): the dispatcher loop
+    f, b = rm.define("rt_main", VOID, [rm.state_p], noreturn=True)
+    state = f.args[0]
+    loop = f.append_basic_block("loop")
+    b.branch(loop)
+    b.position_at_end(loop)
+    fn, idx = enter(b, state, b.load(rm.field(b, state, "rip")), False)
+    b.call(fn, [state, idx])
+    b.branch(loop)
+
+    # rt_call(state, target)
+    f, b = rm.define("rt_call", VOID, [rm.state_p, I64])
+    state, target = f.args
+    b.store(target, rm.field(b, state, "rip"))
+    fn, idx = enter(b, state, target, False)
+    b.call(fn, [state, idx])
+    b.ret_void()
+
+    # rt_jump(state): target in state.rip
+    f, b = rm.define("rt_jump", VOID, [rm.state_p])
+    state = f.args[0]
+    fn, idx = enter(b, state, b.load(rm.field(b, state, "rip")), True)
+    with b.if_then(b.icmp_unsigned("==", idx, c32(0))):
+        b.call(fn, [state, idx], tail=True)
+        b.ret_void()
+    b.ret_void()
+
+    # rt_unimplemented(state, pc)
+    f, b = rm.define("rt_unimplemented", VOID, [rm.state_p, I64], noreturn=True)
+    b.call(write_str, [c32(2), rm.cstring("elf2native: reached a guest instruction that was not translated at ")])
+    b.call(write_hex, [c32(2), f.args[1]])
+    where(b, f.args[1])
+    b.call(write_str, [c32(2), rm.cstring("\n")])
+    rm.backend.syscall(b, exit_group, c64(RT_EXIT_UNSUPPORTED))
+    b.unreachable()
+
+    # rt_trap(state, pc, signal): the guest executed hlt/ud2/int3/undecodable bytes/a bad divide
+    f, b = rm.define("rt_trap", VOID, [rm.state_p, I64, I32], noreturn=True)
+    b.call(die, [f.args[2]])
+    b.unreachable()
+
+
+def _bsearch(rm: RuntimeModule):
+    """rt_bsearch(arr, n, key): index of the greatest element <= key, or -1."""
+    f, b = rm.define("rt_bsearch", I64, [I64.as_pointer(), I64, I64], internal=True)
+    arr, n, key = f.args
+    head = f.append_basic_block("head")
+    body = f.append_basic_block("body")
+    done = f.append_basic_block("done")
+    pre = b.block
+    b.branch(head)
+    b.position_at_end(head)
+    lo = b.phi(I64)
+    hi = b.phi(I64)
+    lo.add_incoming(c64(0), pre)
+    hi.add_incoming(n, pre)
+    b.cbranch(b.icmp_unsigned("<", lo, hi), body, done)
+    b.position_at_end(body)
+    mid = b.lshr(b.add(lo, hi), c64(1))
+    v = b.load(b.gep(arr, [mid]))
+    le = b.icmp_unsigned("<=", v, key)
+    lo.add_incoming(b.select(le, b.add(mid, c64(1)), lo), body)
+    hi.add_incoming(b.select(le, hi, mid), body)
+    b.branch(head)
+    b.position_at_end(done)
+    b.ret(b.sub(lo, c64(1)))

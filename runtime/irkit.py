@@ -1,0 +1,102 @@
+"""Small helpers for writing runtime code with llvmlite's IR builder."""
+from __future__ import annotations
+
+from llvmlite import ir
+
+I1, I8, I16, I32, I64 = (ir.IntType(n) for n in (1, 8, 16, 32, 64))
+VOID = ir.VoidType()
+P8 = I8.as_pointer()
+
+
+def c64(v: int) -> ir.Constant:
+    return ir.Constant(I64, v & 0xFFFF_FFFF_FFFF_FFFF)
+
+
+def c32(v: int) -> ir.Constant:
+    return ir.Constant(I32, v & 0xFFFF_FFFF)
+
+
+class RuntimeModule:
+    """The runtime's LLVM module with a registry of its functions and globals."""
+
+    def __init__(self, name: str, backend):
+        from runtime import abi
+        self.module = ir.Module(name=name, context=ir.Context())
+        self.backend = backend
+        self.state_t = abi.state_type(self.module.context)
+        self.state_p = self.state_t.as_pointer()
+        self.fn_t = ir.FunctionType(VOID, [self.state_p, I32])
+        self.asm_lines: list[str] = []
+        self._strings: dict[bytes, ir.GlobalVariable] = {}
+
+    # -- definitions -----------------------------------------------------------------------
+    def function(self, name: str, ret: ir.Type, args: list[ir.Type], internal=False,
+                 noreturn=False) -> ir.Function:
+        f = self.module.globals.get(name)
+        if f is None:
+            f = ir.Function(self.module, ir.FunctionType(ret, args), name)
+        if internal:
+            f.linkage = "internal"
+        if noreturn:
+            f.attributes.add("noreturn")
+        return f
+
+    def define(self, name: str, ret: ir.Type, args: list[ir.Type], **kw) -> tuple[ir.Function, ir.IRBuilder]:
+        f = self.function(name, ret, args, **kw)
+        b = ir.IRBuilder(f.append_basic_block("entry"))
+        return f, b
+
+    def global_var(self, name: str, ty: ir.Type, init=None, const=False, align=None,
+                   internal=True) -> ir.GlobalVariable:
+        g = ir.GlobalVariable(self.module, ty, name)
+        g.initializer = init if init is not None else ir.Constant(ty, None)
+        g.global_constant = const
+        if internal:
+            g.linkage = "internal"
+        if align:
+            g.align = align
+        return g
+
+    def cstring(self, text: bytes | str) -> ir.Value:
+        """A pointer (i8*) to a constant NUL-terminated string."""
+        data = text.encode() if isinstance(text, str) else text
+        g = self._strings.get(data)
+        if g is None:
+            arr = ir.ArrayType(I8, len(data) + 1)
+            g = self.global_var(f"str.{len(self._strings)}", arr,
+                                ir.Constant(arr, bytearray(data + b"\0")), const=True)
+            self._strings[data] = g
+        return g.bitcast(P8)
+
+    def field(self, b: ir.IRBuilder, state: ir.Value, name: str) -> ir.Value:
+        from runtime import abi
+        return abi.field_ptr(b, state, name)
+
+    def text(self) -> str:
+        body = str(self.module)
+        asm = "".join(f'module asm "{line}"\n' for line in self.asm_lines)
+        return body + "\n" + asm
+
+
+def if_then(b: ir.IRBuilder, cond: ir.Value):
+    """``with if_then(b, c):`` — llvmlite's if_then, re-exported for brevity."""
+    return b.if_then(cond)
+
+
+def loop_range(b: ir.IRBuilder, count: ir.Value, body):
+    """for i in range(count): body(b, i) — i is i64."""
+    head = b.append_basic_block("loop_head")
+    step = b.append_basic_block("loop_body")
+    done = b.append_basic_block("loop_done")
+    pre = b.block
+    b.branch(head)
+    b.position_at_end(head)
+    i = b.phi(I64)
+    i.add_incoming(c64(0), pre)
+    b.cbranch(b.icmp_unsigned("<", i, count), step, done)
+    b.position_at_end(step)
+    body(b, i)
+    nxt = b.add(i, c64(1))
+    i.add_incoming(nxt, b.block)
+    b.branch(head)
+    b.position_at_end(done)

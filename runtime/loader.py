@@ -1,0 +1,159 @@
+"""The loader: the host executable's entry. It builds the guest's address space from nothing
+(a "minimal process") and enters the dispatcher at the guest entry point.
+
+1. guest segments at their guest addresses (MAP_FIXED_NOREPLACE; a taken range is an error),
+   filled from the embedded image, then protected as the ELF says (never executable);
+2. a brk area after the guest's bss (served by shim_brk);
+3. a guest stack with argc, argv, envp and an auxv describing the guest (AT_PHDR, AT_ENTRY...;
+   the host's AT_RANDOM, AT_PLATFORM, AT_EXECFN are kept, the vDSO is hidden);
+4. the initial State, then a large host stack for the lifted code, and the dispatcher.
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from llvmlite import ir
+
+from runtime.irkit import I8, I32, I64, P8, VOID, RuntimeModule, c32, c64, loop_range
+from translator.errors import RT_EXIT_LOAD
+
+PROT_READ, PROT_WRITE = 1, 2
+MAP_PRIVATE, MAP_ANONYMOUS, MAP_NORESERVE = 0x2, 0x20, 0x4000
+MAP_FIXED_NOREPLACE = 0x100000
+AT_NULL, AT_IGNORE, AT_PHDR, AT_PHENT, AT_PHNUM, AT_BASE, AT_ENTRY, AT_SYSINFO_EHDR = \
+    0, 1, 3, 4, 5, 7, 9, 33
+
+GUEST_STACK_SIZE = 64 << 20      # reserved, not committed
+HOST_STACK_SIZE = 4 << 30        # lifted frames for deep guest recursion; reserved only
+BRK_RESERVE = 1 << 40            # how far brk may grow
+
+
+@dataclasses.dataclass
+class GuestLayout:
+    """What the loader needs to know about the guest, computed by the translator."""
+    regions: list[tuple[int, int, int]]     # page-aligned (start, size, prot)
+    copies: list[tuple[int, int, int]]      # (guest address, offset in blob, size)
+    blob: bytes                             # the segments' file bytes, concatenated
+    entry: int
+    phdr: int
+    phnum: int
+    phent: int
+    brk_start: int
+
+
+def build(rm: RuntimeModule, layout: GuestLayout):
+    m = rm.module
+    be = rm.backend
+    S = be.SYS
+    blob_t = ir.ArrayType(I8, len(layout.blob))
+    blob = rm.global_var("rt_guest_image", blob_t, ir.Constant(blob_t, bytearray(layout.blob)),
+                         const=True, align=16)
+    state = rm.global_var("rt_main_state", rm.state_t, align=64)
+    rm.global_var("rt_brk_start", I64, c64(layout.brk_start), internal=False)
+    rm.global_var("rt_brk_cur", I64, c64(layout.brk_start), internal=False)
+    rm.global_var("rt_brk_limit", I64, c64(layout.brk_start + BRK_RESERVE), internal=False)
+    envp_g = rm.global_var("rt_envp", I64.as_pointer(), internal=False)
+    argv0_g = rm.global_var("rt_argv0", P8, internal=False)
+    rm.asm_lines.extend(be.ENTRY_ASM)
+
+    f, b = rm.define("rt_start", VOID, [I64.as_pointer()], noreturn=True)
+    sp = f.args[0]
+    argc = b.load(sp)
+    argv = b.gep(sp, [c64(1)])
+    envp = b.gep(argv, [b.add(argc, c64(1))])
+    b.store(envp, envp_g)
+    b.store(b.inttoptr(b.load(argv), P8), argv0_g)
+    # count envp entries, find auxv
+    envc = _count_until_zero(b, envp)
+    auxv = b.gep(envp, [b.add(envc, c64(1))])
+    auxc = _count_aux(b, auxv)
+
+    fail = f.append_basic_block("map_failed")
+    # 1. guest segments
+    for start, size, _prot in layout.regions:
+        r = be.syscall(b, S["mmap"], c64(start), c64(size), c64(PROT_READ | PROT_WRITE),
+                       c64(MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE), c64(-1), c64(0))
+        ok = f.append_basic_block("mapped")
+        b.cbranch(b.icmp_unsigned("==", r, c64(start)), ok, fail)
+        b.position_at_end(ok)
+    memcpy = rm.function("memcpy", P8, [P8, P8, I64])
+    for dst, off, size in layout.copies:
+        b.call(memcpy, [b.inttoptr(c64(dst), P8), b.gep(blob, [c32(0), c64(off)]), c64(size)])
+    for start, size, prot in layout.regions:
+        be.syscall(b, S["mprotect"], c64(start), c64(size), c64(prot & (PROT_READ | PROT_WRITE)))
+
+    # 3. guest stack
+    gstack = be.syscall(b, S["mmap"], c64(0), c64(GUEST_STACK_SIZE), c64(PROT_READ | PROT_WRITE),
+                        c64(MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE), c64(-1), c64(0))
+    top = b.add(gstack, c64(GUEST_STACK_SIZE - 64))
+    words = b.add(b.add(b.add(argc, envc), c64(3)), b.mul(b.add(auxc, c64(1)), c64(2)))
+    gsp = b.and_(b.sub(top, b.mul(words, c64(8))), c64(-16))
+    gp = b.inttoptr(gsp, I64.as_pointer())
+    b.store(argc, gp)
+    n_ptrs = b.add(b.add(argc, envc), c64(2))    # argv..NULL envp..NULL copied as they are
+    loop_range(b, n_ptrs, lambda b, i: b.store(b.load(b.gep(argv, [i])), b.gep(gp, [b.add(i, c64(1))])))
+    gaux = b.gep(gp, [b.add(n_ptrs, c64(1))])
+    subst = {AT_PHDR: layout.phdr, AT_PHENT: layout.phent, AT_PHNUM: layout.phnum,
+             AT_BASE: 0, AT_ENTRY: layout.entry}
+
+    def copy_aux(b, i):
+        k = b.load(b.gep(auxv, [b.mul(i, c64(2))]))
+        v = b.load(b.gep(auxv, [b.add(b.mul(i, c64(2)), c64(1))]))
+        for key, val in subst.items():
+            v = b.select(b.icmp_unsigned("==", k, c64(key)), c64(val), v)
+        k = b.select(b.icmp_unsigned("==", k, c64(AT_SYSINFO_EHDR)), c64(AT_IGNORE), k)
+        b.store(k, b.gep(gaux, [b.mul(i, c64(2))]))
+        b.store(v, b.gep(gaux, [b.add(b.mul(i, c64(2)), c64(1))]))
+    loop_range(b, auxc, copy_aux)
+    b.store(c64(AT_NULL), b.gep(gaux, [b.mul(auxc, c64(2))]))
+    b.store(c64(0), b.gep(gaux, [b.add(b.mul(auxc, c64(2)), c64(1))]))
+
+    # 4. initial State (the rest is zero: rdx = 0 means no rtld_fini for _start)
+    b.store(gsp, rm.field(b, state, "rsp"))
+    b.store(c64(layout.entry), rm.field(b, state, "rip"))
+    b.store(c32(0x1F80), rm.field(b, state, "mxcsr"))
+    b.store(ir.Constant(ir.IntType(16), 0x37F), rm.field(b, state, "fpu_cw"))
+    hstack = be.syscall(b, S["mmap"], c64(0), c64(HOST_STACK_SIZE), c64(PROT_READ | PROT_WRITE),
+                        c64(MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE), c64(-1), c64(0))
+    htop = b.add(hstack, c64(HOST_STACK_SIZE - 256))
+    main = rm.function("rt_main", VOID, [rm.state_p], noreturn=True)
+    switch = rm.function("rt_switch_stack", VOID, [I64, P8, P8], noreturn=True)
+    b.call(switch, [htop, b.bitcast(main, P8), b.bitcast(state, P8)])
+    b.unreachable()
+
+    b.position_at_end(fail)
+    b.call(rm.function("rt_write_str", VOID, [I32, P8]),
+           [c32(2), rm.cstring("elf2native: cannot map the guest's memory: the address range is taken\n")])
+    be.syscall(b, S["exit_group"], c64(RT_EXIT_LOAD))
+    b.unreachable()
+    del m
+
+
+def _count_until_zero(b: ir.IRBuilder, p: ir.Value) -> ir.Value:
+    head = b.append_basic_block("count_head")
+    done = b.append_basic_block("count_done")
+    pre = b.block
+    b.branch(head)
+    b.position_at_end(head)
+    i = b.phi(I64)
+    i.add_incoming(c64(0), pre)
+    v = b.load(b.gep(p, [i]))
+    i.add_incoming(b.add(i, c64(1)), head)
+    b.cbranch(b.icmp_unsigned("==", v, c64(0)), done, head)
+    b.position_at_end(done)
+    return i
+
+
+def _count_aux(b: ir.IRBuilder, auxv: ir.Value) -> ir.Value:
+    head = b.append_basic_block("aux_head")
+    done = b.append_basic_block("aux_done")
+    pre = b.block
+    b.branch(head)
+    b.position_at_end(head)
+    i = b.phi(I64)
+    i.add_incoming(c64(0), pre)
+    k = b.load(b.gep(auxv, [b.mul(i, c64(2))]))
+    i.add_incoming(b.add(i, c64(1)), head)
+    b.cbranch(b.icmp_unsigned("==", k, c64(AT_NULL)), done, head)
+    b.position_at_end(done)
+    return i

@@ -1,0 +1,135 @@
+"""Emitters of the emulated and translated syscalls, one per table row that names it.
+
+Each emitter defines ``i64 shim_<name>(State*, a0, a1, a2, a3, a4, a5)`` in the runtime
+module and returns it; the result is what the guest sees in rax (negative errno on error).
+"""
+from __future__ import annotations
+
+import errno
+
+from llvmlite import ir
+
+from runtime.irkit import I64, RuntimeModule, c64
+
+PROT_EXEC = 4
+MAP_PRIVATE, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE = 0x2, 0x20, 0x100000
+ARCH_SET_GS, ARCH_SET_FS, ARCH_GET_FS, ARCH_GET_GS = 0x1001, 0x1002, 0x1003, 0x1004
+PAGE = 4096
+
+EMITTERS = {}
+
+
+def emitter(func):
+    EMITTERS[func.__name__] = func
+    return func
+
+
+def _define(rm: RuntimeModule, name: str):
+    f, b = rm.define(name, I64, [rm.state_p] + [I64] * 6, internal=True)
+    return f, b, f.args[0], list(f.args[1:])
+
+
+def _page_up(b, v):
+    return b.and_(b.add(v, c64(PAGE - 1)), c64(-PAGE))
+
+
+@emitter
+def shim_brk(rm: RuntimeModule):
+    """brk(addr): the break lives after the guest's bss; growing maps zeroed pages there,
+    shrinking unmaps them; a request that cannot be met returns the current break."""
+    f, b, st, (addr, *_) = _define(rm, "shim_brk")
+    start = rm.module.globals["rt_brk_start"]
+    cur_g = rm.module.globals["rt_brk_cur"]
+    limit = rm.module.globals["rt_brk_limit"]
+    S = rm.backend.SYS
+    cur = b.load(cur_g)
+    ok_range = b.and_(b.icmp_unsigned(">=", addr, b.load(start)), b.icmp_unsigned("<=", addr, b.load(limit)))
+    with b.if_then(b.not_(ok_range)):
+        b.ret(cur)
+    old_top, new_top = _page_up(b, cur), _page_up(b, addr)
+    with b.if_else(b.icmp_unsigned(">", new_top, old_top)) as (grow, shrink):
+        with grow:
+            r = rm.backend.syscall(b, S["mmap"], old_top, b.sub(new_top, old_top), c64(3),
+                                   c64(MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE), c64(-1), c64(0))
+            with b.if_then(b.icmp_unsigned("!=", r, old_top)):
+                with b.if_then(b.icmp_unsigned("<", r, c64(-4095))):
+                    rm.backend.syscall(b, S["munmap"], r, b.sub(new_top, old_top))
+                b.ret(cur)
+        with shrink:
+            with b.if_then(b.icmp_unsigned("<", new_top, old_top)):
+                rm.backend.syscall(b, S["munmap"], new_top, b.sub(old_top, new_top))
+    b.store(addr, cur_g)
+    b.ret(addr)
+    return f
+
+
+def _strip_exec(b, prot):
+    return b.and_(prot, c64(~PROT_EXEC))
+
+
+@emitter
+def shim_mmap(rm: RuntimeModule):
+    """mmap without PROT_EXEC: guest code only ever runs translated."""
+    f, b, st, a = _define(rm, "shim_mmap")
+    b.ret(rm.backend.syscall(b, 9, a[0], a[1], _strip_exec(b, a[2]), a[3], a[4], a[5]))
+    return f
+
+
+@emitter
+def shim_mprotect(rm: RuntimeModule):
+    f, b, st, a = _define(rm, "shim_mprotect")
+    b.ret(rm.backend.syscall(b, 10, a[0], a[1], _strip_exec(b, a[2])))
+    return f
+
+
+@emitter
+def shim_arch_prctl(rm: RuntimeModule):
+    """ARCH_SET_FS/GS and ARCH_GET_FS/GS act on the guest State's segment bases."""
+    f, b, st, (code, arg, *_) = _define(rm, "shim_arch_prctl")
+    bad = f.append_basic_block("einval")
+    sw = b.switch(code, bad)
+    for value, field, is_set in ((ARCH_SET_FS, "fs_base", True), (ARCH_SET_GS, "gs_base", True),
+                                 (ARCH_GET_FS, "fs_base", False), (ARCH_GET_GS, "gs_base", False)):
+        bb = f.append_basic_block(f"op_{value:x}")
+        sw.add_case(c64(value), bb)
+        b.position_at_end(bb)
+        p = rm.field(b, st, field)
+        if is_set:
+            b.store(arg, p)
+        else:
+            b.store(b.load(p), b.inttoptr(arg, I64.as_pointer()))
+        b.ret(c64(0))
+    b.position_at_end(bad)
+    b.ret(c64(-errno.EINVAL))
+    return f
+
+
+@emitter
+def shim_rt_sigaction(rm: RuntimeModule):
+    """SIG_DFL and SIG_IGN go to the kernel as they are. A guest handler is recorded but not
+    installed: delivering signals to translated handlers is not implemented yet."""
+    f, b, st, (sig, act, oact, size, *_) = _define(rm, "shim_rt_sigaction")
+    n = 65
+    table_t = ir.ArrayType(I64, n)
+    table = rm.global_var("rt_guest_handlers", table_t)
+    valid = b.and_(b.icmp_signed(">", sig, c64(0)), b.icmp_signed("<", sig, c64(n)))
+    with b.if_then(b.not_(valid)):
+        b.ret(c64(-errno.EINVAL))
+    slot = b.gep(table, [ir.Constant(ir.IntType(32), 0), sig])
+    old = b.load(slot)
+    is_act = b.icmp_unsigned("!=", act, c64(0))
+    handler = b.select(is_act, b.load(b.inttoptr(b.select(is_act, act, b.ptrtoint(slot, I64)), I64.as_pointer())), c64(0))
+    guest_handler = b.and_(is_act, b.icmp_unsigned(">", handler, c64(1)))
+    with b.if_then(guest_handler):
+        with b.if_then(b.icmp_unsigned("!=", oact, c64(0))):
+            b.store(old, b.inttoptr(oact, I64.as_pointer()))
+        b.store(handler, slot)
+        b.ret(c64(0))
+    r = rm.backend.syscall(b, 13, sig, act, oact, size)
+    with b.if_then(b.and_(b.icmp_unsigned("==", r, c64(0)), is_act)):
+        b.store(c64(0), slot)
+    with b.if_then(b.and_(b.icmp_unsigned("==", r, c64(0)),
+                          b.and_(b.icmp_unsigned("!=", oact, c64(0)), b.icmp_unsigned(">", old, c64(1))))):
+        b.store(old, b.inttoptr(oact, I64.as_pointer()))
+    b.ret(r)
+    return f

@@ -1,0 +1,77 @@
+"""rt_syscall, generated from the syscall table (syscall-shims/x86_64.tbl).
+
+passthrough rows go to the host kernel unchanged; emulated and translated rows call their
+``shim_<name>`` emitter (runtime/shims.py); denied rows return their errno; numbers not in
+the table return -ENOSYS.
+"""
+from __future__ import annotations
+
+import errno as errno_mod
+
+from llvmlite import ir
+
+from runtime import shims
+from runtime.irkit import I8, I64, VOID, RuntimeModule, c64
+
+ARG_REGS = ("rdi", "rsi", "rdx", "r10", "r8", "r9")
+K_NONE, K_PASS, K_SHIM, K_DENY = 0, 1, 2, 3
+
+
+def build(rm: RuntimeModule, table):
+    b_state_args = None
+    del b_state_args
+    maxnr = max(r.nr for r in table) + 1
+    kinds = [K_NONE] * maxnr
+    for r in table:
+        kinds[r.nr] = {"passthrough": K_PASS, "emulated": K_SHIM, "translated": K_SHIM,
+                       "denied": K_DENY}[r.kind]
+    kt = ir.ArrayType(I8, maxnr)
+    kind_g = rm.global_var("rt_syscall_kind", kt, ir.Constant(kt, bytearray(kinds)), const=True)
+
+    shim_fns = {}
+    for r in table:
+        if r.kind in ("emulated", "translated"):
+            emit = shims.EMITTERS.get(r.handler)
+            if emit is None:
+                raise KeyError(f"syscall table: {r.name}: no emitter named {r.handler} in runtime/shims.py")
+            shim_fns[r.nr] = emit(rm)
+
+    f, b = rm.define("rt_syscall", VOID, [rm.state_p])
+    state = f.args[0]
+    rax = rm.field(b, state, "rax")
+    nr = b.load(rax)
+    args = [b.load(rm.field(b, state, n)) for n in ARG_REGS]
+    in_table = b.icmp_unsigned("<", nr, c64(maxnr))
+    kind = b.select(in_table, b.load(b.gep(kind_g, [ir.Constant(ir.IntType(32), 0),
+                                                    b.select(in_table, nr, c64(0))])), ir.Constant(I8, K_NONE))
+    done = f.append_basic_block("done")
+    pass_bb = f.append_basic_block("passthrough")
+    special = f.append_basic_block("special")
+    results = []
+    b.cbranch(b.icmp_unsigned("==", kind, ir.Constant(I8, K_PASS)), pass_bb, special)
+    b.position_at_end(pass_bb)
+    results.append((rm.backend.syscall(b, nr, *args), pass_bb))
+    b.branch(done)
+    b.position_at_end(special)
+    enosys = f.append_basic_block("enosys")
+    sw = b.switch(nr, enosys)
+    for r in table:
+        if r.kind == "passthrough":
+            continue
+        bb = f.append_basic_block(f"sys_{r.name}")
+        sw.add_case(c64(r.nr), bb)
+        b.position_at_end(bb)
+        if r.kind == "denied":
+            results.append((c64(-getattr(errno_mod, r.handler)), bb))
+        else:
+            results.append((b.call(shim_fns[r.nr], [state, *args]), b.block))
+        b.branch(done)
+    b.position_at_end(enosys)
+    results.append((c64(-errno_mod.ENOSYS), enosys))
+    b.branch(done)
+    b.position_at_end(done)
+    res = b.phi(I64)
+    for v, bb in results:
+        res.add_incoming(v, bb)
+    b.store(res, rax)
+    b.ret_void()

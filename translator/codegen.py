@@ -1,0 +1,95 @@
+"""Stage 4: LLVM IR text -> optimized host object file, with a content-hash cache."""
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+from pathlib import Path
+
+import llvmlite
+import llvmlite.binding as llvm
+
+
+@functools.cache
+def _init():
+    llvm.initialize_native_target()
+    llvm.initialize_native_asmprinter()
+    llvm.initialize_native_asmparser()     # the runtime's inline and module-level asm
+    try:
+        llvm.initialize_all_targets()
+        llvm.initialize_all_asmprinters()
+    except Exception:
+        pass
+    return True
+
+
+@functools.cache
+def target_machine(triple: str, opt: int):
+    _init()
+    target = llvm.Target.from_triple(triple)
+    return target.create_target_machine(opt=opt, reloc="pic", codemodel="small")
+
+
+def no_builtins(text: str) -> str:
+    """Mark every function definition "no-builtins": there is no libc to call, so LLVM must
+    not turn loops into strlen/memcmp/... calls (memcpy/memmove/memset are in the runtime)."""
+    return text.replace(")\n{\n", ") \"no-builtins\"\n{\n")
+
+
+def compile_ir(text: str, triple: str, opt: int = 2) -> bytes:
+    tm = target_machine(triple, opt)
+    mod = llvm.parse_assembly(no_builtins(text))
+    mod.triple = triple
+    mod.data_layout = str(tm.target_data)
+    mod.verify()
+    if opt > 0:
+        pto = llvm.create_pipeline_tuning_options(speed_level=opt)
+        pb = llvm.create_pass_builder(tm, pto)
+        pb.getModulePassManager().run(mod, pb)
+    return tm.emit_object(mod)
+
+
+@functools.cache
+def toolchain_hash() -> str:
+    """Changes whenever the lifter, the State ABI or LLVM changes: part of every chunk's
+    cache key (the runtime is generated per program and never cached)."""
+    h = hashlib.sha256()
+    h.update(llvmlite.__version__.encode())
+    root = Path(__file__).resolve().parent.parent
+    for sub in ("translator", "runtime/abi.py"):
+        for p in sorted((root / sub).rglob("*")) if (root / sub).is_dir() else [root / sub]:
+            if p.suffix == ".py":
+                h.update(p.relative_to(root).as_posix().encode())
+                h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+class ObjectCache:
+    """Objects stored by content hash under a directory (None: no cache)."""
+
+    def __init__(self, directory: str | None):
+        self.dir = Path(directory) if directory else None
+
+    def path(self, key: str) -> Path | None:
+        return None if self.dir is None else self.dir / key[:2] / f"{key}.o"
+
+    def get(self, key: str) -> bytes | None:
+        p = self.path(key)
+        if p is not None and p.exists():
+            try:
+                return p.read_bytes()
+            except OSError:
+                return None
+        return None
+
+    def put(self, key: str, data: bytes):
+        p = self.path(key)
+        if p is None:
+            return
+        try:
+            p.parent.mkdir(parents=True, exist_ok=True)
+            tmp = p.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_bytes(data)
+            os.replace(tmp, p)
+        except OSError:
+            pass    # a cache that cannot be written is only slower

@@ -1,0 +1,487 @@
+"""Lifting one guest function into one LLVM function.
+
+``void @fn_<hex>(State* noalias %state, i32 %entry)``: ``entry`` 0 starts at the guest entry,
+k > 0 resumes at the function's k-th resume point (used by the dispatcher after an unwind).
+
+Registers live in allocas that LLVM's SROA turns into SSA values: loaded from State at entry
+and after every call, stored back before calls, syscalls, returns and jumps out.
+Semantics reach operands, registers, flags and memory through the methods of this class.
+"""
+from __future__ import annotations
+
+from capstone import x86 as X
+from llvmlite import ir
+
+from runtime import abi
+from translator.cfg import (T_BAD, T_CALL, T_FALL, T_IND, T_JCC, T_JMP, T_RET, T_TAIL, T_TRAP,
+                            Block, Function)
+from translator.lift.regs import GPR, RSP, XMM
+from translator.semantics import SEMANTICS
+
+I1, I8, I16, I32, I64, I128 = (ir.IntType(n) for n in (1, 8, 16, 32, 64, 128))
+VOID = ir.VoidType()
+FLAGS = abi.FLAG_NAMES
+
+TRAP_KINDS = {T_TRAP: 1, T_BAD: 2}
+
+
+def int_t(bits: int) -> ir.IntType:
+    return ir.IntType(bits)
+
+
+class Unsupported(Exception):
+    """Raised by a semantic for an operand form it does not handle."""
+
+
+class LiftContext:
+    """Module-level things shared by the functions of one chunk."""
+
+    def __init__(self, module: ir.Module, options, entries):
+        self.module = module
+        self.entries = entries          # guest addresses that have a lifted function
+        self.options = options
+        self.state_t = abi.state_type(module.context)
+        self.state_p = self.state_t.as_pointer()
+        self.fn_t = ir.FunctionType(VOID, [self.state_p, I32])
+        self._decls: dict[str, ir.Function] = {}
+
+    def guest_fn(self, addr: int) -> ir.Function:
+        name = f"fn_{addr:x}"
+        f = self._decls.get(name) or self.module.globals.get(name)
+        if f is None:
+            f = ir.Function(self.module, self.fn_t, name)
+            f.args[0].add_attribute("noalias")
+            self._decls[name] = f
+        return f
+
+    def rt(self, name: str, ret: ir.Type, args: list[ir.Type], noreturn=False) -> ir.Function:
+        f = self.module.globals.get(name)
+        if f is None:
+            f = ir.Function(self.module, ir.FunctionType(ret, args), name)
+            if noreturn:
+                f.attributes.add("noreturn")
+                f.attributes.add("cold")
+        return f
+
+
+class FunctionLifter:
+    def __init__(self, lc: LiftContext, func: Function, report):
+        self.lc = lc
+        self.func = func
+        self.report = report
+        self.strict_flags = lc.options.strict_flags
+        self.fn = lc.guest_fn(func.entry)
+        self.fn.linkage = ""
+        self.state, self.entry_arg = self.fn.args
+        self.state.name = "state"
+        self.entry_arg.name = "entry"
+        self.uses_xmm = any("xmm" in i.op_str for b in func.blocks.values() for i in b.insns) or \
+            any(i.id in _IMPLICIT_XMM for b in func.blocks.values() for i in b.insns)
+        self.blocks: dict[int, ir.Block] = {}
+        self.insn = None
+        self.terminated = False
+
+    # -- State access ----------------------------------------------------------------------
+    def field(self, name: str) -> ir.Value:
+        """Pointer to a State field (computed once, in the entry block)."""
+        p = self._fields.get(name)
+        if p is None:
+            with self.b.goto_block(self._entry_bb):
+                if self._entry_bb.terminator is not None:
+                    self.b.position_before(self._entry_bb.terminator)
+                p = self._fields[name] = abi.field_ptr(self.b, self.state, name)
+        return p
+
+    def _load_state(self):
+        b = self.b
+        for i, n in enumerate(abi.GPR_NAMES):
+            b.store(b.load(self.field(n)), self.gpr[i])
+        for n in FLAGS:
+            b.store(b.trunc(b.load(self.field(n)), I1), self.flags[n])
+        b.store(b.load(self.field("fs_base")), self.fs_base)
+        b.store(b.load(self.field("gs_base")), self.gs_base)
+        if self.uses_xmm:
+            for i in range(16):
+                b.store(b.load(self.field(f"xmm{i}")), self.xmm[i])
+
+    def _store_state(self, flags: bool):
+        b = self.b
+        for i, n in enumerate(abi.GPR_NAMES):
+            b.store(b.load(self.gpr[i]), self.field(n))
+        if flags or self.strict_flags:
+            for n in FLAGS:
+                b.store(b.zext(b.load(self.flags[n]), I8), self.field(n))
+        if self.uses_xmm:
+            for i in range(16):
+                b.store(b.load(self.xmm[i]), self.field(f"xmm{i}"))
+
+    def set_rip(self, value: ir.Value):
+        self.b.store(value, self.field("rip"))
+
+    # -- registers -------------------------------------------------------------------------
+    def gpr64(self, index: int) -> ir.Value:
+        return self.b.load(self.gpr[index])
+
+    def set_gpr64(self, index: int, value: ir.Value):
+        self.b.store(value, self.gpr[index])
+
+    def reg(self, capstone_reg: int) -> ir.Value:
+        """Read a GPR of any width."""
+        v = GPR.get(capstone_reg)
+        if v is None:
+            raise Unsupported(f"register {self.insn.reg_name(capstone_reg)}")
+        full = self.b.load(self.gpr[v.index])
+        if v.bits == 64:
+            return full
+        if v.shift:
+            full = self.b.lshr(full, ir.Constant(I64, v.shift))
+        return self.b.trunc(full, int_t(v.bits))
+
+    def set_reg(self, capstone_reg: int, value: ir.Value):
+        """Write a GPR of any width: 32-bit writes zero-extend, 8/16-bit writes merge."""
+        v = GPR.get(capstone_reg)
+        if v is None:
+            raise Unsupported(f"register {self.insn.reg_name(capstone_reg)}")
+        b = self.b
+        if v.bits == 64:
+            b.store(value, self.gpr[v.index])
+        elif v.bits == 32:
+            b.store(b.zext(value, I64), self.gpr[v.index])
+        else:
+            old = b.load(self.gpr[v.index])
+            mask = ((1 << v.bits) - 1) << v.shift
+            new = b.zext(value, I64)
+            if v.shift:
+                new = b.shl(new, ir.Constant(I64, v.shift))
+            b.store(b.or_(b.and_(old, ir.Constant(I64, ~mask & (2**64 - 1))), new), self.gpr[v.index])
+
+    def xmm_reg(self, capstone_reg: int) -> ir.Value:
+        return self.b.load(self.xmm[XMM[capstone_reg]])
+
+    def set_xmm_reg(self, capstone_reg: int, value: ir.Value):
+        self.b.store(value, self.xmm[XMM[capstone_reg]])
+
+    def flag(self, name: str) -> ir.Value:
+        return self.b.load(self.flags[name])
+
+    def set_flag(self, name: str, value: ir.Value):
+        self.b.store(value, self.flags[name])
+
+    def rflags(self, bits: int) -> ir.Value:
+        """RFLAGS assembled from the flag slots (bit 1 is always set, IF reads as set)."""
+        b = self.b
+        t = int_t(bits)
+        v = ir.Constant(t, 0x202)
+        for name, bit in abi.FLAG_BITS.items():
+            v = b.or_(v, b.shl(b.zext(self.flag(name), t), ir.Constant(t, bit)))
+        return v
+
+    def set_rflags(self, value: ir.Value):
+        b = self.b
+        for name, bit in abi.FLAG_BITS.items():
+            self.set_flag(name, b.trunc(b.lshr(value, ir.Constant(value.type, bit)), I1))
+
+    # -- operands --------------------------------------------------------------------------
+    @property
+    def ops(self):
+        return self.insn.operands
+
+    @property
+    def next_pc(self) -> int:
+        return self.insn.address + self.insn.size
+
+    def const(self, bits: int, value: int) -> ir.Constant:
+        return ir.Constant(int_t(bits), value & ((1 << bits) - 1))
+
+    def addr(self, op, segment: bool = True) -> ir.Value:
+        """The effective address of a memory operand, as i64 (with the fs/gs base unless
+        ``segment`` is false, as for lea)."""
+        m = op.mem
+        b = self.b
+        if m.base == X.X86_REG_RIP:
+            a = ir.Constant(I64, (self.next_pc + m.disp) & 0xFFFF_FFFF_FFFF_FFFF)
+        else:
+            a = None
+            if m.base:
+                a = self.reg(m.base)
+                if a.type.width != 64:
+                    a = b.zext(a, I64)   # 32-bit address size
+            if m.index:
+                idx = self.reg(m.index)
+                if idx.type.width != 64:
+                    idx = b.zext(idx, I64)
+                if m.scale != 1:
+                    idx = b.shl(idx, ir.Constant(I64, m.scale.bit_length() - 1))
+                a = idx if a is None else b.add(a, idx)
+            if a is None:
+                a = ir.Constant(I64, m.disp & 0xFFFF_FFFF_FFFF_FFFF)
+            elif m.disp:
+                a = b.add(a, ir.Constant(I64, m.disp & 0xFFFF_FFFF_FFFF_FFFF))
+        if not segment:
+            return a
+        if m.segment == X.X86_REG_FS:
+            a = b.add(a, b.load(self.fs_base))
+        elif m.segment == X.X86_REG_GS:
+            a = b.add(a, b.load(self.gs_base))
+        return a
+
+    def ptr(self, address: ir.Value, ty: ir.Type) -> ir.Value:
+        return self.b.inttoptr(address, ty.as_pointer())
+
+    def load(self, address: ir.Value, ty: ir.Type) -> ir.Value:
+        return self.b.load(self.ptr(address, ty), align=1)
+
+    def store(self, address: ir.Value, value: ir.Value):
+        self.b.store(value, self.ptr(address, value.type), align=1)
+
+    def get(self, op, bits: int | None = None) -> ir.Value:
+        """Read an operand (register, immediate or memory) at its own width or ``bits``."""
+        bits = bits or op.size * 8
+        if op.type == X.X86_OP_REG:
+            if op.reg in XMM:
+                v = self.xmm_reg(op.reg)
+                return v if bits == 128 else self.b.trunc(v, int_t(bits))
+            v = self.reg(op.reg)
+            if v.type.width != bits:
+                v = self.b.trunc(v, int_t(bits)) if v.type.width > bits else self.b.zext(v, int_t(bits))
+            return v
+        if op.type == X.X86_OP_IMM:
+            return self.const(bits, op.imm)
+        if op.type == X.X86_OP_MEM:
+            return self.load(self.addr(op), int_t(bits))
+        raise Unsupported("operand type")
+
+    def set(self, op, value: ir.Value):
+        if op.type == X.X86_OP_REG:
+            if op.reg in XMM:
+                if value.type.width != 128:
+                    value = self.b.zext(value, I128)
+                self.set_xmm_reg(op.reg, value)
+            else:
+                self.set_reg(op.reg, value)
+        elif op.type == X.X86_OP_MEM:
+            self.store(self.addr(op), value)
+        else:
+            raise Unsupported("write to an immediate")
+
+    # -- stack -----------------------------------------------------------------------------
+    def push(self, value: ir.Value):
+        b = self.b
+        sp = b.sub(self.gpr64(RSP), ir.Constant(I64, value.type.width // 8))
+        self.store(sp, value)
+        self.set_gpr64(RSP, sp)
+
+    def pop(self, bits: int = 64) -> ir.Value:
+        b = self.b
+        sp = self.gpr64(RSP)
+        v = self.load(sp, int_t(bits))
+        self.set_gpr64(RSP, b.add(sp, ir.Constant(I64, bits // 8)))
+        return v
+
+    # -- runtime calls ---------------------------------------------------------------------
+    def call_rt(self, name: str, args: list[ir.Value], ret: ir.Type = VOID, sync=True,
+                noreturn=False) -> ir.Value:
+        """Call a runtime function taking State*; with sync, State is made current first
+        and registers are reloaded after."""
+        f = self.lc.rt(name, ret, [self.lc.state_p] + [a.type for a in args], noreturn)
+        if sync:
+            self._store_state(flags=True)
+        r = self.b.call(f, [self.state] + list(args))
+        if sync and not noreturn:
+            self._load_state()
+        return r
+
+    def die(self, name: str, args: list[ir.Value]):
+        """A noreturn runtime call ends the current block."""
+        self.set_rip(ir.Constant(I64, self.insn.address))
+        self.call_rt(name, args, noreturn=True)
+        self.b.unreachable()
+        self.terminated = True
+
+    def intrinsic(self, name: str, ret: ir.Type, args: list[ir.Value]) -> ir.Value:
+        """Call a target-independent LLVM intrinsic, e.g. ``llvm.ctpop`` (the type suffix is
+        taken from the return type)."""
+        full = f"{name}.{ret}" if not name.endswith(str(ret)) else name
+        f = self.lc.module.globals.get(full)
+        if f is None:
+            f = ir.Function(self.lc.module, ir.FunctionType(ret, [a.type for a in args]), full)
+        return self.b.call(f, args)
+
+    def new_block(self, name: str) -> ir.Block:
+        return self.fn.append_basic_block(name)
+
+    # -- lifting ---------------------------------------------------------------------------
+    def lift(self) -> ir.Function:
+        fn = self.fn
+        entry_bb = fn.append_basic_block("entry")
+        self._entry_bb = entry_bb
+        self._fields: dict[str, ir.Value] = {}
+        self.b = ir.IRBuilder(entry_bb)
+        b = self.b
+        self.gpr = [b.alloca(I64, name=n) for n in abi.GPR_NAMES]
+        self.flags = {n: b.alloca(I1, name=n) for n in FLAGS}
+        self.fs_base = b.alloca(I64, name="fs_base")
+        self.gs_base = b.alloca(I64, name="gs_base")
+        self.xmm = [b.alloca(I128, name=f"xmm{i}") for i in range(16)] if self.uses_xmm else []
+        self._load_state()
+        for start in sorted(self.func.blocks):
+            self.blocks[start] = fn.append_basic_block(f"bb_{start:x}")
+        start_bb = self.blocks[self.func.entry]
+        resume = [(k, a) for k, a in enumerate(self.func.resume, 1) if a in self.blocks]
+        if resume:
+            rb = fn.append_basic_block("resume")
+            is0 = b.icmp_unsigned("==", self.entry_arg, ir.Constant(I32, 0))
+            br = b.cbranch(is0, start_bb, rb)
+            br.set_weights([1000, 1])
+            b.position_at_end(rb)
+            sw = b.switch(self.entry_arg, start_bb)
+            for k, a in resume:
+                sw.add_case(ir.Constant(I32, k), self.blocks[a])
+        else:
+            b.branch(start_bb)
+        for start in sorted(self.func.blocks):
+            self.lift_block(self.func.blocks[start])
+        return fn
+
+    def lift_block(self, blk: Block):
+        b = self.b
+        b.position_at_end(self.blocks[blk.start])
+        self.terminated = False
+        body = blk.insns
+        last = body[-1] if body and blk.term not in (T_FALL, T_TAIL, T_BAD) else None
+        if blk.term == T_TAIL and body and body[-1].id in (X.X86_INS_JMP,):
+            last = body[-1]
+        for insn in body:
+            if insn is last:
+                break
+            self.lift_insn(insn)
+            if self.terminated:
+                return
+        self.terminate(blk, last)
+
+    def lift_insn(self, insn):
+        self.insn = insn
+        sem = SEMANTICS.get(insn.id)
+        if sem is None:
+            self.report.add_unsupported(insn)
+            self.die("rt_unimplemented", [ir.Constant(I64, insn.address)])
+            return
+        try:
+            sem.func(self, insn)
+        except Unsupported:
+            self.report.add_unsupported(insn)
+            if self.b.block.is_terminated:
+                self.b.position_at_end(self.new_block("dead"))
+            self.die("rt_unimplemented", [ir.Constant(I64, insn.address)])
+
+    def _semantic_value(self, insn):
+        """Run a control-flow semantic; it returns its condition or target."""
+        self.insn = insn
+        sem = SEMANTICS.get(insn.id)
+        if sem is None:
+            self.report.add_unsupported(insn)
+            self.die("rt_unimplemented", [ir.Constant(I64, insn.address)])
+            return None
+        try:
+            return sem.func(self, insn)
+        except Unsupported:
+            self.report.add_unsupported(insn)
+            self.die("rt_unimplemented", [ir.Constant(I64, insn.address)])
+            return None
+
+    def exit_to(self, fn: ir.Function, args: list, flags: bool):
+        """Leave this function by a sibling call (guest jump to another function)."""
+        self._store_state(flags=flags)
+        c = self.b.call(fn, [self.state] + args, tail=True)
+        del c
+        self.b.ret_void()
+
+    def terminate(self, blk: Block, last):
+        b = self.b
+        term = blk.term
+        if term == T_FALL:
+            b.branch(self.blocks[blk.succs[0]])
+        elif term == T_JMP:
+            self.insn = last
+            b.branch(self.blocks[blk.succs[0]])
+        elif term == T_TAIL:
+            if last is not None:
+                self.insn = last
+            self.exit_to(self.lc.guest_fn(blk.succs[0]), [ir.Constant(I32, 0)], flags=True)
+        elif term == T_JCC:
+            cond = self._semantic_value(last)
+            if cond is None:
+                return
+            b.cbranch(cond, self.blocks[blk.succs[0]], self.blocks[blk.succs[1]])
+        elif term == T_CALL:
+            self.lift_call(blk, last)
+        elif term == T_RET:
+            target = self._semantic_value(last)
+            if target is None:
+                return
+            self.set_rip(target)
+            self._store_state(flags=False)
+            b.ret_void()
+        elif term == T_IND:
+            target = self._semantic_value(last)
+            if target is None:
+                return
+            self.lift_indirect_jump(blk, target)
+        elif term in TRAP_KINDS:
+            if last is not None:
+                self.insn = last
+                self.report.add_trap(last)
+                self.die("rt_trap", [ir.Constant(I64, last.address),
+                                     ir.Constant(I32, TRAP_KINDS[term])])
+            else:
+                addr = blk.end
+                self.set_rip(ir.Constant(I64, addr))
+                self.call_rt("rt_trap", [ir.Constant(I64, addr), ir.Constant(I32, TRAP_KINDS[term])],
+                             noreturn=True)
+                b.unreachable()
+        else:
+            raise AssertionError(term)
+
+    def lift_call(self, blk: Block, insn):
+        b = self.b
+        target = self._semantic_value(insn)     # pushes the return address
+        if target is None:
+            return
+        ret_addr = insn.address + insn.size
+        self._store_state(flags=False)
+        if isinstance(target, ir.Constant) and target.constant in self.lc.entries:
+            b.call(self.lc.guest_fn(target.constant), [self.state, ir.Constant(I32, 0)])
+        else:
+            f = self.lc.rt("rt_call", VOID, [self.lc.state_p, I64])
+            b.call(f, [self.state, target])
+        self._load_state()
+        rip = b.load(self.field("rip"))
+        ok = b.icmp_unsigned("==", rip, ir.Constant(I64, ret_addr))
+        unwind = self.new_block(f"unwind_{insn.address:x}")
+        br = b.cbranch(ok, self.blocks[blk.succs[0]], unwind)
+        br.set_weights([1000, 1])
+        b.position_at_end(unwind)
+        b.ret_void()
+
+    def lift_indirect_jump(self, blk: Block, target: ir.Value):
+        """A recovered jump table or a known local label becomes a switch; anything else
+        leaves through the dispatcher."""
+        b = self.b
+        cases = list(blk.succs)
+        for a in self.func.resume:
+            if a not in cases:
+                cases.append(a)
+        if cases:
+            miss = self.new_block(f"miss_{blk.start:x}")
+            sw = b.switch(target, miss)
+            for a in cases:
+                if a in self.blocks:
+                    sw.add_case(ir.Constant(I64, a), self.blocks[a])
+            b.position_at_end(miss)
+        self.set_rip(target)
+        self.exit_to(self.lc.rt("rt_jump", VOID, [self.lc.state_p]), [], flags=True)
+
+
+# Instructions that use an XMM register without naming it.
+_IMPLICIT_XMM = {X.X86_INS_PBLENDVB, X.X86_INS_BLENDVPS, X.X86_INS_BLENDVPD, X.X86_INS_PCMPISTRM,
+                 X.X86_INS_PCMPESTRM}

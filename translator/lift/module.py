@@ -1,0 +1,30 @@
+"""Stage 3: lifting a chunk of guest functions into one LLVM module (IR text)."""
+from __future__ import annotations
+
+import dataclasses
+
+from llvmlite import ir
+
+from translator.cfg import CFG
+from translator.lift.function import FunctionLifter, LiftContext
+from translator.report import LiftReport
+from translator.semantics import load_all
+
+TRIPLE_NEUTRAL = ""   # lifted IR is host-independent; the target is set when compiling
+
+
+@dataclasses.dataclass(frozen=True)
+class LiftOptions:
+    strict_flags: bool = False
+
+
+def lift_chunk(cfg: CFG, entries: list[int], options: LiftOptions, name: str) -> tuple[str, LiftReport]:
+    load_all()
+    module = ir.Module(name=name, context=ir.Context())
+    lc = LiftContext(module, options, cfg.functions)
+    report = LiftReport()
+    for e in entries:
+        f = cfg.functions[e]
+        report.instructions += f.ninsns
+        FunctionLifter(lc, f, report).lift()
+    return str(module), report

@@ -1,0 +1,48 @@
+"""Stage 5: link the objects into one static, freestanding host executable.
+
+The linker is found, not assumed: ``ld.lld`` on PATH, the ``ziglang`` package's lld, or GNU
+ld (x86-64 hosts only).
+"""
+from __future__ import annotations
+
+import dataclasses
+import importlib.util
+import shutil
+import subprocess
+import sys
+
+from translator.errors import ToolchainError
+
+
+@dataclasses.dataclass(frozen=True)
+class Linker:
+    name: str
+    argv: tuple[str, ...]
+    lld: bool
+
+
+def find_linker(emulation: str) -> Linker:
+    p = shutil.which("ld.lld")
+    if p:
+        return Linker("ld.lld (PATH)", (p,), True)
+    if importlib.util.find_spec("ziglang") is not None:
+        return Linker("ld.lld (ziglang package)", (sys.executable, "-m", "ziglang", "ld.lld"), True)
+    p = shutil.which("ld")
+    if p and emulation == "elf_x86_64":
+        return Linker("GNU ld", (p,), False)
+    raise ToolchainError("linker", "no linker found: install lld (apt install lld) or "
+                                   "`pip install ziglang`, or GNU binutils on x86-64")
+
+
+def link(objects: list[str], out: str, backend) -> Linker:
+    ld = find_linker(backend.LINK_EMULATION)
+    base = f"{backend.IMAGE_BASE:#x}"
+    args = [*ld.argv, "-m", backend.LINK_EMULATION, "-static", "-nostdlib", "-e", "_start",
+            "--build-id=none", "-z", "noexecstack", "-o", out]
+    args += [f"--image-base={base}"] if ld.lld else [f"-Ttext-segment={base}"]
+    args += objects
+    r = subprocess.run(args, capture_output=True, text=True)
+    if r.returncode != 0:
+        msg = (r.stderr or r.stdout).strip().splitlines()
+        raise ToolchainError(out, f"link failed ({ld.name}): {msg[0] if msg else 'no message'}")
+    return ld

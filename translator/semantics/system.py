@@ -1,0 +1,63 @@
+"""System and miscellaneous: syscall, cpuid, rdtsc, xgetbv, fences, hints, CET no-ops."""
+from __future__ import annotations
+
+from capstone import x86 as X
+from llvmlite import ir
+
+from translator.semantics import semantic
+
+I64 = ir.IntType(64)
+
+
+@semantic("syscall")
+def syscall(ctx, insn):
+    """Served by the shim runtime: rt_syscall(state) reads rax and the argument registers
+    and writes rax; rcx and r11 are clobbered as the kernel does."""
+    from translator.lift.regs import RCX
+    ctx.set_gpr64(RCX, ir.Constant(I64, ctx.next_pc))
+    ctx.set_gpr64(11, ctx.rflags(64))
+    ctx.set_rip(ir.Constant(I64, ctx.next_pc))
+    ctx.call_rt("rt_syscall", [])
+
+
+@semantic("cpuid")
+def cpuid(ctx, insn):
+    """Answers from the documented baseline table (runtime/cpuid.py)."""
+    ctx.call_rt("rt_cpuid", [])
+
+
+@semantic("rdtsc")
+def rdtsc(ctx, insn):
+    ctx.call_rt("rt_rdtsc", [])
+
+
+@semantic("rdtscp")
+def rdtscp(ctx, insn):
+    ctx.call_rt("rt_rdtscp", [])
+
+
+@semantic("xgetbv")
+def xgetbv(ctx, insn):
+    ctx.call_rt("rt_xgetbv", [])
+
+
+@semantic("nop", "endbr64", "endbr32", "pause", "prefetcht0", "prefetcht1", "prefetcht2",
+          "prefetchnta", "prefetchw", "lfence", "sfence")
+def nop(ctx, insn):
+    """No architectural effect for the guest."""
+
+
+@semantic("mfence")
+def mfence(ctx, insn):
+    ctx.b.fence("seq_cst")
+
+
+@semantic("rdsspq", "rdsspd", "incsspq", "incsspd")
+def shadow_stack(ctx, insn):
+    """CET shadow-stack instructions execute as NOPs while shadow stacks are off, and our
+    CPUID reports no CET, so they leave everything unchanged."""
+
+
+@semantic("hlt", "ud2", "int3")
+def trap(ctx, insn):
+    """Terminators the lifter turns into rt_trap (SIGSEGV for hlt, SIGILL, SIGTRAP)."""
