@@ -339,24 +339,27 @@ class Discovery:
         extra: dict[int, set[int]] = {}        # function entry -> absorbed code pointers
         owner: dict[int, int] = {}             # instruction address -> first function owning it
         done: set[int] = set()
+        def explore_now(e):
+            nonlocal spec
+            done.add(e)
+            new_spec: set[int] = set()
+            calls: set[int] = set()
+            f = self.explore(e, new_spec, calls, extra.get(e, set()))
+            self.functions[e] = f
+            for b in f.blocks.values():
+                for i in b.insns:
+                    owner.setdefault(i.address, e)
+            for c in sorted(calls):
+                if c not in self.entries and self.image.is_code(c) and self.dec.at(c) is not None:
+                    self.entries.add(c)
+                    queue.append(c)
+            spec |= new_spec
+
         while True:
             while queue:
                 e = queue.pop(0)
-                if e in done:
-                    continue
-                done.add(e)
-                new_spec: set[int] = set()
-                calls: set[int] = set()
-                f = self.explore(e, new_spec, calls, extra.get(e, set()))
-                self.functions[e] = f
-                for b in f.blocks.values():
-                    for i in b.insns:
-                        owner.setdefault(i.address, e)
-                for c in sorted(calls):
-                    if c not in self.entries and self.image.is_code(c) and self.dec.at(c) is not None:
-                        self.entries.add(c)
-                        queue.append(c)
-                spec |= new_spec
+                if e not in done:
+                    explore_now(e)
             pending = sorted(a for a in spec if a not in self.entries and a not in rejected)
             if not pending:
                 break
@@ -376,11 +379,8 @@ class Discovery:
                 elif self.plausible(a):
                     # Explore now, so later roots that this one reaches are absorbed.
                     self.entries.add(a)
-                    f = self.explore(a, set(), set())
-                    for b in f.blocks.values():
-                        for i in b.insns:
-                            owner.setdefault(i.address, a)
                     queue.append(a)
+                    explore_now(a)
             queue = sorted(set(queue))
         undecodable = sorted({b.start for f in self.functions.values() for b in f.blocks.values()
                               if b.term == T_BAD})

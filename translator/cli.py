@@ -21,6 +21,9 @@ exit codes: 0 ok, 2 usage, 3 input not translatable, 4 no linker or link failed,
 
 
 def default_cache_dir() -> str:
+    """$ELF2NATIVE_CACHE_DIR, else $XDG_CACHE_HOME/elf2native, else ~/.cache/elf2native."""
+    if os.environ.get("ELF2NATIVE_CACHE_DIR"):
+        return os.environ["ELF2NATIVE_CACHE_DIR"]
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
     return os.path.join(base, "elf2native")
 

@@ -21,9 +21,12 @@ def parity(ctx, res: ir.Value) -> ir.Value:
 
 def set_szp(ctx, res: ir.Value):
     b = ctx.b
-    ctx.set_flag("zf", b.icmp_unsigned("==", res, _c(res, 0)))
-    ctx.set_flag("sf", b.icmp_signed("<", res, _c(res, 0)))
-    ctx.set_flag("pf", parity(ctx, res))
+    if ctx.live("zf"):
+        ctx.set_flag("zf", b.icmp_unsigned("==", res, _c(res, 0)))
+    if ctx.live("sf"):
+        ctx.set_flag("sf", b.icmp_signed("<", res, _c(res, 0)))
+    if ctx.live("pf"):
+        ctx.set_flag("pf", parity(ctx, res))
 
 
 def set_logic(ctx, res: ir.Value):
@@ -35,6 +38,8 @@ def set_logic(ctx, res: ir.Value):
 
 
 def set_af(ctx, a: ir.Value, b_: ir.Value, res: ir.Value):
+    if not ctx.live("af"):
+        return
     b = ctx.b
     x = b.xor(b.xor(a, b_), res)
     ctx.set_flag("af", b.icmp_unsigned("!=", b.and_(x, _c(x, 0x10)), _c(x, 0)))
@@ -45,17 +50,19 @@ def set_add(ctx, a: ir.Value, b_: ir.Value, res: ir.Value, carry_in: ir.Value | 
     b = ctx.b
     set_szp(ctx, res)
     set_af(ctx, a, b_, res)
-    if carry_in is None:
-        cf = b.icmp_unsigned("<", res, a)
-    else:
-        # carry out = res < a, or res == a with a carry in (b_ was all ones or the sum wrapped)
-        lt = b.icmp_unsigned("<", res, a)
-        eq = b.icmp_unsigned("==", res, a)
-        cf = b.or_(lt, b.and_(eq, carry_in))
-    ctx.set_flag("cf", cf)
-    # OF: operands have the same sign and the result's sign differs.
-    t = b.and_(b.xor(a, res), b.xor(b_, res))
-    ctx.set_flag("of", b.icmp_signed("<", t, _c(t, 0)))
+    if ctx.live("cf"):
+        if carry_in is None:
+            cf = b.icmp_unsigned("<", res, a)
+        else:
+            # carry out = res < a, or res == a with a carry in (b_ all ones, or the sum wrapped)
+            lt = b.icmp_unsigned("<", res, a)
+            eq = b.icmp_unsigned("==", res, a)
+            cf = b.or_(lt, b.and_(eq, carry_in))
+        ctx.set_flag("cf", cf)
+    if ctx.live("of"):
+        # OF: operands have the same sign and the result's sign differs.
+        t = b.and_(b.xor(a, res), b.xor(b_, res))
+        ctx.set_flag("of", b.icmp_signed("<", t, _c(t, 0)))
 
 
 def set_sub(ctx, a: ir.Value, b_: ir.Value, res: ir.Value, borrow_in: ir.Value | None = None):
@@ -63,15 +70,17 @@ def set_sub(ctx, a: ir.Value, b_: ir.Value, res: ir.Value, borrow_in: ir.Value |
     b = ctx.b
     set_szp(ctx, res)
     set_af(ctx, a, b_, res)
-    if borrow_in is None:
-        cf = b.icmp_unsigned("<", a, b_)
-    else:
-        lt = b.icmp_unsigned("<", a, b_)
-        eq = b.icmp_unsigned("==", a, b_)
-        cf = b.or_(lt, b.and_(eq, borrow_in))
-    ctx.set_flag("cf", cf)
-    t = b.and_(b.xor(a, b_), b.xor(a, res))
-    ctx.set_flag("of", b.icmp_signed("<", t, _c(t, 0)))
+    if ctx.live("cf"):
+        if borrow_in is None:
+            cf = b.icmp_unsigned("<", a, b_)
+        else:
+            lt = b.icmp_unsigned("<", a, b_)
+            eq = b.icmp_unsigned("==", a, b_)
+            cf = b.or_(lt, b.and_(eq, borrow_in))
+        ctx.set_flag("cf", cf)
+    if ctx.live("of"):
+        t = b.and_(b.xor(a, b_), b.xor(a, res))
+        ctx.set_flag("of", b.icmp_signed("<", t, _c(t, 0)))
 
 
 def condition(ctx, cc: str) -> ir.Value:

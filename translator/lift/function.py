@@ -15,6 +15,9 @@ from llvmlite import ir
 from runtime import abi
 from translator.cfg import (T_BAD, T_CALL, T_FALL, T_IND, T_JCC, T_JMP, T_RET, T_TAIL, T_TRAP,
                             Block, Function)
+import re
+
+from translator.lift.liveness import live_out
 from translator.lift.regs import GPR, RSP, XMM
 from translator.semantics import SEMANTICS
 
@@ -80,49 +83,95 @@ class FunctionLifter:
         self.blocks: dict[int, ir.Block] = {}
         self.insn = None
         self.terminated = False
+        # What the function touches, so State is synced only for those (see _finish).
+        self.gpr_read: set[int] = set()
+        self.gpr_written: set[int] = set()
+        self.xmm_read: set[int] = set()
+        self.xmm_written: set[int] = set()
+        self.flags_read: set[str] = set()
+        self.flags_written: set[str] = set()
+        self.segs_read: set[str] = set()
+        self._syncs: list[tuple[str, ir.Instruction, bool]] = []
+        self.live_flags: dict[int, frozenset] = {}
+        self.cur_live = frozenset(FLAGS)
 
     # -- State access ----------------------------------------------------------------------
     def field(self, name: str) -> ir.Value:
-        """Pointer to a State field (computed once, in the entry block)."""
+        """Pointer to a State field (computed once, at the top of the entry block)."""
         p = self._fields.get(name)
         if p is None:
-            with self.b.goto_block(self._entry_bb):
-                if self._entry_bb.terminator is not None:
-                    self.b.position_before(self._entry_bb.terminator)
-                p = self._fields[name] = abi.field_ptr(self.b, self.state, name)
+            self._eb.position_at_start(self._entry_bb)
+            p = self._fields[name] = abi.field_ptr(self._eb, self.state, name)
         return p
 
-    def _load_state(self):
-        b = self.b
-        for i, n in enumerate(abi.GPR_NAMES):
-            b.store(b.load(self.field(n)), self.gpr[i])
-        for n in FLAGS:
-            b.store(b.trunc(b.load(self.field(n)), I1), self.flags[n])
-        b.store(b.load(self.field("fs_base")), self.fs_base)
-        b.store(b.load(self.field("gs_base")), self.gs_base)
-        if self.uses_xmm:
-            for i in range(16):
-                b.store(b.load(self.field(f"xmm{i}")), self.xmm[i])
+    def sync_store(self, anchor: ir.Instruction, flags: bool):
+        """Before anchor, write back to State what this function changed."""
+        self._syncs.append(("store", anchor, flags or self.strict_flags))
 
-    def _store_state(self, flags: bool):
+    def sync_load(self, anchor: ir.Instruction, flags: bool):
+        """After anchor, reload from State what this function uses."""
+        self._syncs.append(("load", anchor, flags or self.strict_flags))
+
+    def _emit_store(self, flags: bool):
         b = self.b
-        for i, n in enumerate(abi.GPR_NAMES):
-            b.store(b.load(self.gpr[i]), self.field(n))
-        if flags or self.strict_flags:
+        for i in sorted(self.gpr_written):
+            b.store(b.load(self.gpr[i]), self.field(abi.GPR_NAMES[i]))
+        for i in sorted(self.xmm_written):
+            b.store(b.load(self.xmm[i]), self.field(f"xmm{i}"))
+        if flags:
             for n in FLAGS:
-                b.store(b.zext(b.load(self.flags[n]), I8), self.field(n))
-        if self.uses_xmm:
-            for i in range(16):
-                b.store(b.load(self.xmm[i]), self.field(f"xmm{i}"))
+                if n in self.flags_written:
+                    b.store(b.zext(b.load(self.flags[n]), I8), self.field(n))
+
+    def _emit_load(self, flags: bool):
+        b = self.b
+        for i in sorted(self.gpr_read | self.gpr_written):
+            b.store(b.load(self.field(abi.GPR_NAMES[i])), self.gpr[i])
+        for i in sorted(self.xmm_read | self.xmm_written):
+            b.store(b.load(self.field(f"xmm{i}")), self.xmm[i])
+        if flags:
+            for n in FLAGS:
+                if n in self.flags_read or n in self.flags_written:
+                    b.store(b.trunc(b.load(self.field(n)), I1), self.flags[n])
+        for n in sorted(self.segs_read):
+            b.store(b.load(self.field(n)), self.seg[n])
+
+    def _finish(self):
+        """Insert the State syncs recorded while lifting, now that we know what is used."""
+        b = self.b
+        # Create every field pointer first: they go to the top of the entry block, which
+        # would move the builder's insertion point if it were in the entry block.
+        for i in self.gpr_read | self.gpr_written:
+            self.field(abi.GPR_NAMES[i])
+        for i in self.xmm_read | self.xmm_written:
+            self.field(f"xmm{i}")
+        for n in FLAGS:
+            self.field(n)
+        for n in self.segs_read:
+            self.field(n)
+        b.position_before(self._entry_bb.terminator)
+        self._emit_load(True)
+        for kind, anchor, flags in self._syncs:
+            if kind == "store":
+                b.position_before(anchor)
+                self._emit_store(flags)
+            elif kind == "load":
+                b.position_after(anchor)
+                self._emit_load(flags)
+            else:
+                b.position_at_start(anchor)
+                self._emit_load(flags)
 
     def set_rip(self, value: ir.Value):
         self.b.store(value, self.field("rip"))
 
     # -- registers -------------------------------------------------------------------------
     def gpr64(self, index: int) -> ir.Value:
+        self.gpr_read.add(index)
         return self.b.load(self.gpr[index])
 
     def set_gpr64(self, index: int, value: ir.Value):
+        self.gpr_written.add(index)
         self.b.store(value, self.gpr[index])
 
     def reg(self, capstone_reg: int) -> ir.Value:
@@ -130,7 +179,7 @@ class FunctionLifter:
         v = GPR.get(capstone_reg)
         if v is None:
             raise Unsupported(f"register {self.insn.reg_name(capstone_reg)}")
-        full = self.b.load(self.gpr[v.index])
+        full = self.gpr64(v.index)
         if v.bits == 64:
             return full
         if v.shift:
@@ -144,28 +193,44 @@ class FunctionLifter:
             raise Unsupported(f"register {self.insn.reg_name(capstone_reg)}")
         b = self.b
         if v.bits == 64:
-            b.store(value, self.gpr[v.index])
+            self.set_gpr64(v.index, value)
         elif v.bits == 32:
-            b.store(b.zext(value, I64), self.gpr[v.index])
+            self.set_gpr64(v.index, b.zext(value, I64))
         else:
-            old = b.load(self.gpr[v.index])
+            old = self.gpr64(v.index)
             mask = ((1 << v.bits) - 1) << v.shift
             new = b.zext(value, I64)
             if v.shift:
                 new = b.shl(new, ir.Constant(I64, v.shift))
-            b.store(b.or_(b.and_(old, ir.Constant(I64, ~mask & (2**64 - 1))), new), self.gpr[v.index])
+            self.set_gpr64(v.index, b.or_(b.and_(old, ir.Constant(I64, ~mask & (2**64 - 1))), new))
 
     def xmm_reg(self, capstone_reg: int) -> ir.Value:
-        return self.b.load(self.xmm[XMM[capstone_reg]])
+        i = XMM[capstone_reg]
+        self.xmm_read.add(i)
+        return self.b.load(self.xmm[i])
 
     def set_xmm_reg(self, capstone_reg: int, value: ir.Value):
-        self.b.store(value, self.xmm[XMM[capstone_reg]])
+        i = XMM[capstone_reg]
+        self.xmm_written.add(i)
+        self.b.store(value, self.xmm[i])
 
     def flag(self, name: str) -> ir.Value:
+        self.flags_read.add(name)
         return self.b.load(self.flags[name])
 
+    def live(self, name: str) -> bool:
+        """Is this flag read after the current instruction? Dead flags need no IR."""
+        return name in self.cur_live
+
     def set_flag(self, name: str, value: ir.Value):
+        if name not in self.cur_live:
+            return
+        self.flags_written.add(name)
         self.b.store(value, self.flags[name])
+
+    def seg_base(self, name: str) -> ir.Value:
+        self.segs_read.add(name)
+        return self.b.load(self.seg[name])
 
     def rflags(self, bits: int) -> ir.Value:
         """RFLAGS assembled from the flag slots (bit 1 is always set, IF reads as set)."""
@@ -220,9 +285,9 @@ class FunctionLifter:
         if not segment:
             return a
         if m.segment == X.X86_REG_FS:
-            a = b.add(a, b.load(self.fs_base))
+            a = b.add(a, self.seg_base("fs_base"))
         elif m.segment == X.X86_REG_GS:
-            a = b.add(a, b.load(self.gs_base))
+            a = b.add(a, self.seg_base("gs_base"))
         return a
 
     def ptr(self, address: ir.Value, ty: ir.Type) -> ir.Value:
@@ -284,11 +349,12 @@ class FunctionLifter:
         """Call a runtime function taking State*; with sync, State is made current first
         and registers are reloaded after."""
         f = self.lc.rt(name, ret, [self.lc.state_p] + [a.type for a in args], noreturn)
-        if sync:
-            self._store_state(flags=True)
         r = self.b.call(f, [self.state] + list(args))
-        if sync and not noreturn:
-            self._load_state()
+        if sync:
+            # The runtime never changes the arithmetic flags, so they stay in SSA.
+            self.sync_store(r, flags=noreturn)
+            if not noreturn:
+                self.sync_load(r, flags=False)
         return r
 
     def die(self, name: str, args: list[ir.Value]):
@@ -316,32 +382,49 @@ class FunctionLifter:
         entry_bb = fn.append_basic_block("entry")
         self._entry_bb = entry_bb
         self._fields: dict[str, ir.Value] = {}
+        self._eb = ir.IRBuilder(entry_bb)
         self.b = ir.IRBuilder(entry_bb)
         b = self.b
         self.gpr = [b.alloca(I64, name=n) for n in abi.GPR_NAMES]
         self.flags = {n: b.alloca(I1, name=n) for n in FLAGS}
-        self.fs_base = b.alloca(I64, name="fs_base")
-        self.gs_base = b.alloca(I64, name="gs_base")
+        self.seg = {n: b.alloca(I64, name=n) for n in ("fs_base", "gs_base")}
         self.xmm = [b.alloca(I128, name=f"xmm{i}") for i in range(16)] if self.uses_xmm else []
-        self._load_state()
+        self.live_flags = live_out(self.func, SEMANTICS, self.strict_flags)
         for start in sorted(self.func.blocks):
             self.blocks[start] = fn.append_basic_block(f"bb_{start:x}")
         start_bb = self.blocks[self.func.entry]
-        resume = [(k, a) for k, a in enumerate(self.func.resume, 1) if a in self.blocks]
-        if resume:
-            rb = fn.append_basic_block("resume")
+        self.resume_bbs: dict[int, ir.Block] = {}     # resume address -> landing block
+        if self.func.resume:
+            self.resume_switch_bb = fn.append_basic_block("resume")
             is0 = b.icmp_unsigned("==", self.entry_arg, ir.Constant(I32, 0))
-            br = b.cbranch(is0, start_bb, rb)
+            br = b.cbranch(is0, start_bb, self.resume_switch_bb)
             br.set_weights([1000, 1])
-            b.position_at_end(rb)
-            sw = b.switch(self.entry_arg, start_bb)
-            for k, a in resume:
-                sw.add_case(ir.Constant(I32, k), self.blocks[a])
         else:
             b.branch(start_bb)
         for start in sorted(self.func.blocks):
             self.lift_block(self.func.blocks[start])
+        if self.func.resume:
+            self._resume_switch()
+        self._finish()
         return fn
+
+    def _resume_switch(self):
+        """Entry k > 0 resumes at resume point k. Return sites land on the block that reloads
+        registers after their call, other points on a landing block that reloads them: either
+        way no register value from the entry flows in, so this costs the optimizer little."""
+        b = self.b
+        for a in self.func.resume:
+            if a not in self.resume_bbs and a in self.blocks:
+                land = self.new_block(f"land_{a:x}")
+                b.position_at_end(land)
+                b.branch(self.blocks[a])
+                self._syncs.append(("load_at", land, True))
+                self.resume_bbs[a] = land
+        b.position_at_end(self.resume_switch_bb)
+        sw = b.switch(self.entry_arg, self.blocks[self.func.entry])
+        for k, a in enumerate(self.func.resume, 1):
+            if a in self.resume_bbs:
+                sw.add_case(ir.Constant(I32, k), self.resume_bbs[a])
 
     def lift_block(self, blk: Block):
         b = self.b
@@ -361,7 +444,8 @@ class FunctionLifter:
 
     def lift_insn(self, insn):
         self.insn = insn
-        sem = SEMANTICS.get(insn.id)
+        self.cur_live = self.live_flags.get(insn.address, ALL_FLAGS)
+        sem = semantic_of(insn)
         if sem is None:
             self.report.add_unsupported(insn)
             self.die("rt_unimplemented", [ir.Constant(I64, insn.address)])
@@ -377,7 +461,8 @@ class FunctionLifter:
     def _semantic_value(self, insn):
         """Run a control-flow semantic; it returns its condition or target."""
         self.insn = insn
-        sem = SEMANTICS.get(insn.id)
+        self.cur_live = self.live_flags.get(insn.address, ALL_FLAGS)
+        sem = semantic_of(insn)
         if sem is None:
             self.report.add_unsupported(insn)
             self.die("rt_unimplemented", [ir.Constant(I64, insn.address)])
@@ -391,9 +476,8 @@ class FunctionLifter:
 
     def exit_to(self, fn: ir.Function, args: list, flags: bool):
         """Leave this function by a sibling call (guest jump to another function)."""
-        self._store_state(flags=flags)
         c = self.b.call(fn, [self.state] + args, tail=True)
-        del c
+        self.sync_store(c, flags)
         self.b.ret_void()
 
     def terminate(self, blk: Block, last):
@@ -420,8 +504,7 @@ class FunctionLifter:
             if target is None:
                 return
             self.set_rip(target)
-            self._store_state(flags=False)
-            b.ret_void()
+            self.sync_store(b.ret_void(), flags=False)
         elif term == T_IND:
             target = self._semantic_value(last)
             if target is None:
@@ -448,13 +531,17 @@ class FunctionLifter:
         if target is None:
             return
         ret_addr = insn.address + insn.size
-        self._store_state(flags=False)
         if isinstance(target, ir.Constant) and target.constant in self.lc.entries:
-            b.call(self.lc.guest_fn(target.constant), [self.state, ir.Constant(I32, 0)])
+            c = b.call(self.lc.guest_fn(target.constant), [self.state, ir.Constant(I32, 0)])
         else:
             f = self.lc.rt("rt_call", VOID, [self.lc.state_p, I64])
-            b.call(f, [self.state, target])
-        self._load_state()
+            c = b.call(f, [self.state, target])
+        self.sync_store(c, flags=False)
+        after = self.new_block(f"after_{insn.address:x}")
+        b.branch(after)
+        b.position_at_end(after)
+        self._syncs.append(("load_at", after, self.strict_flags))
+        self.resume_bbs.setdefault(ret_addr, after)
         rip = b.load(self.field("rip"))
         ok = b.icmp_unsigned("==", rip, ir.Constant(I64, ret_addr))
         unwind = self.new_block(f"unwind_{insn.address:x}")
@@ -480,6 +567,18 @@ class FunctionLifter:
             b.position_at_end(miss)
         self.set_rip(target)
         self.exit_to(self.lc.rt("rt_jump", VOID, [self.lc.state_p]), [], flags=True)
+
+
+ALL_FLAGS = frozenset(FLAGS)
+# Capstone 5 gives cmp<pred>{ss,sd,ps,pd} the ids of unrelated instructions (cmpeqsd is
+# X86_INS_CMPPD, cmplesd X86_INS_CMPSB...); route them by mnemonic to the SSE compare.
+_SSE_CMP = re.compile(r"cmp(eq|lt|le|unord|neq|nlt|nle|ord)(ss|sd|ps|pd)$")
+
+
+def semantic_of(insn):
+    if _SSE_CMP.match(insn.mnemonic):
+        return SEMANTICS.get(X.X86_INS_CMPPS)
+    return SEMANTICS.get(insn.id)
 
 
 # Instructions that use an XMM register without naming it.

@@ -103,3 +103,13 @@ for _kind in ("movs", "stos", "lods", "scas", "cmps"):
 def is_string_form(insn) -> bool:
     """movsd/cmpsd name both a string instruction and an SSE2 scalar-double one."""
     return all(op.type == X.X86_OP_MEM for op in insn.operands) or not insn.operands
+
+
+@semantic("cmpsd")
+def cmpsd(ctx, insn):
+    """cmpsd: the string compare (dword), or SSE2's scalar-double compare."""
+    if is_string_form(insn):
+        string_op(ctx, insn, "cmps", 4)
+    else:
+        from translator.semantics.sse_float import cmpsd_sse
+        cmpsd_sse(ctx, insn)

@@ -1,0 +1,89 @@
+"""Flag liveness inside one function, so semantics compute only flags someone reads.
+
+Per instruction, capstone's eflags bits say which flags it tests and which it writes.
+Exits: after call and ret flags are dead (compiler output never carries flags across
+them) unless --strict-flags; at jumps out of the function (tail calls, indirect jumps)
+every flag is live, because State is handed over as it is.
+"""
+from __future__ import annotations
+
+from capstone import x86 as X
+
+from runtime.abi import FLAG_NAMES
+from translator.cfg import T_CALL, T_IND, T_JCC, T_JMP, T_FALL, T_RET, T_TAIL, Function
+
+ALL = frozenset(FLAG_NAMES)
+NONE: frozenset = frozenset()
+
+_TEST = {n: getattr(X, f"X86_EFLAGS_TEST_{n.upper()}") for n in FLAG_NAMES}
+_WRITE_BITS = {n: [getattr(X, f"X86_EFLAGS_{k}_{n.upper()}", 0)
+                   for k in ("MODIFY", "RESET", "SET", "UNDEFINED")] for n in FLAG_NAMES}
+_WRITE = {n: sum(set(v)) for n, v in _WRITE_BITS.items()}
+
+# Instructions whose flag use capstone does not describe.
+_READS_ALL = {X.X86_INS_PUSHF, X.X86_INS_PUSHFQ, X.X86_INS_PUSHFD, X.X86_INS_LAHF,
+              X.X86_INS_SYSCALL}
+# Flag writes that depend on the operand (a shift count of zero writes nothing): not kills.
+_MAYBE_WRITE = {X.X86_INS_SHL, X.X86_INS_SAL, X.X86_INS_SHR, X.X86_INS_SAR, X.X86_INS_ROL,
+                X.X86_INS_ROR, X.X86_INS_RCL, X.X86_INS_RCR, X.X86_INS_SHLD, X.X86_INS_SHRD}
+
+
+def effects(insn, known: bool) -> tuple[frozenset, frozenset]:
+    """(flags read, flags surely written) of one instruction."""
+    if not known or insn.id in _READS_ALL:
+        return ALL, NONE
+    ef = insn.eflags
+    reads = frozenset(n for n in FLAG_NAMES if ef & _TEST[n])
+    writes = frozenset(n for n in FLAG_NAMES if ef & _WRITE[n])
+    if insn.id in _MAYBE_WRITE:
+        return reads | writes, NONE
+    return reads, writes
+
+
+def live_out(func: Function, known_ids, strict: bool) -> dict[int, frozenset]:
+    """Flags live after each instruction (by address)."""
+    blocks = func.blocks
+    eff = {}
+    for b in blocks.values():
+        for i in b.insns:
+            eff[i.address] = effects(i, i.id in known_ids)
+
+    def exit_live(b) -> frozenset:
+        if b.term in (T_TAIL, T_IND):
+            return ALL
+        if b.term in (T_CALL, T_RET):
+            return ALL if strict else NONE
+        return NONE
+
+    live_in: dict[int, frozenset] = {s: NONE for s in blocks}
+    changed = True
+    while changed:
+        changed = False
+        for s in sorted(blocks, reverse=True):
+            b = blocks[s]
+            out = exit_live(b)
+            if b.term in (T_JCC, T_JMP, T_FALL, T_IND):
+                for t in b.succs:
+                    if t in live_in:
+                        out = out | live_in[t]
+            cur = out
+            for i in reversed(b.insns):
+                r, w = eff[i.address]
+                cur = (cur - w) | r
+            if cur != live_in[s]:
+                live_in[s] = cur
+                changed = True
+    result: dict[int, frozenset] = {}
+    for s, b in blocks.items():
+        out = exit_live(b)
+        if b.term in (T_JCC, T_JMP, T_FALL, T_IND):
+            for t in b.succs:
+                if t in live_in:
+                    out = out | live_in[t]
+        cur = out
+        for i in reversed(b.insns):
+            prev = result.get(i.address)
+            result[i.address] = cur if prev is None else prev | cur
+            r, w = eff[i.address]
+            cur = (cur - w) | r
+    return result
