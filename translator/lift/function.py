@@ -20,12 +20,12 @@ import re
 from translator.lift.liveness import live_out
 from translator.lift.regs import GPR, RSP, XMM
 from translator.semantics import SEMANTICS
+from translator.semantics.system import SIGILL, TRAP_SIGNALS
 
 I1, I8, I16, I32, I64, I128 = (ir.IntType(n) for n in (1, 8, 16, 32, 64, 128))
 VOID = ir.VoidType()
 FLAGS = abi.FLAG_NAMES
 
-TRAP_KINDS = {T_TRAP: 1, T_BAD: 2}
 
 
 def int_t(bits: int) -> ir.IntType:
@@ -510,16 +510,16 @@ class FunctionLifter:
             if target is None:
                 return
             self.lift_indirect_jump(blk, target)
-        elif term in TRAP_KINDS:
+        elif term in (T_TRAP, T_BAD):
             if last is not None:
                 self.insn = last
                 self.report.add_trap(last)
                 self.die("rt_trap", [ir.Constant(I64, last.address),
-                                     ir.Constant(I32, TRAP_KINDS[term])])
-            else:
+                                     ir.Constant(I32, TRAP_SIGNALS.get(last.id, SIGILL))])
+            else:               # undecodable bytes: the CPU raises #UD, SIGILL
                 addr = blk.end
                 self.set_rip(ir.Constant(I64, addr))
-                self.call_rt("rt_trap", [ir.Constant(I64, addr), ir.Constant(I32, TRAP_KINDS[term])],
+                self.call_rt("rt_trap", [ir.Constant(I64, addr), ir.Constant(I32, SIGILL)],
                              noreturn=True)
                 b.unreachable()
         else:
@@ -583,4 +583,5 @@ def semantic_of(insn):
 
 # Instructions that use an XMM register without naming it.
 _IMPLICIT_XMM = {X.X86_INS_PBLENDVB, X.X86_INS_BLENDVPS, X.X86_INS_BLENDVPD, X.X86_INS_PCMPISTRM,
-                 X.X86_INS_PCMPESTRM}
+                 X.X86_INS_PCMPESTRM, X.X86_INS_FXSAVE, X.X86_INS_FXSAVE64, X.X86_INS_FXRSTOR,
+                 X.X86_INS_FXRSTOR64}

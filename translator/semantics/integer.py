@@ -115,12 +115,21 @@ def not_(ctx, insn):
     ctx.set(dst, ctx.b.not_(ctx.get(dst)))
 
 
+# Segment selectors a Linux x86-64 user process sees (__USER_CS, __USER_DS; data segments null).
+SELECTORS = {X.X86_REG_CS: 0x33, X.X86_REG_SS: 0x2B, X.X86_REG_DS: 0, X.X86_REG_ES: 0,
+             X.X86_REG_FS: 0, X.X86_REG_GS: 0}
+
+
 @semantic("mov", "movabs")
 def mov(ctx, insn):
+    """Moves; reading a segment register gives the selector Linux loads (writing one is
+    not supported)."""
     dst, src = insn.operands
-    if dst.type == X.X86_OP_REG and dst.reg not in _GPR_OK or \
-            src.type == X.X86_OP_REG and src.reg not in _GPR_OK:
-        raise Unsupported("segment register move")
+    if src.type == X.X86_OP_REG and src.reg in SELECTORS:
+        ctx.set(dst, ctx.const(dst.size * 8, SELECTORS[src.reg]))
+        return
+    if dst.type == X.X86_OP_REG and dst.reg not in _GPR_OK:
+        raise Unsupported("segment register load")
     ctx.set(dst, ctx.get(src, dst.size * 8))
 
 

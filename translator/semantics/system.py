@@ -58,6 +58,13 @@ def shadow_stack(ctx, insn):
     CPUID reports no CET, so they leave everything unchanged."""
 
 
-@semantic("hlt", "ud2", "int3")
+# The signal each trapping instruction raises in a Linux user process.
+TRAP_SIGNALS = {X.X86_INS_HLT: 11, X.X86_INS_UD2: 4, X.X86_INS_UD0: 4, X.X86_INS_UD1: 4,
+                X.X86_INS_INT3: 5, X.X86_INS_INT1: 5}
+SIGILL = 4
+
+
+@semantic("hlt", "ud2", "ud0", "ud1", "int3", "int1")
 def trap(ctx, insn):
-    """Terminators the lifter turns into rt_trap (SIGSEGV for hlt, SIGILL, SIGTRAP)."""
+    """Terminators the lifter turns into rt_trap with the signal Linux would deliver:
+    hlt is privileged (SIGSEGV), ud* SIGILL, int3/int1 SIGTRAP."""

@@ -389,10 +389,7 @@ def fxam(ctx, insn):
 # -- control -----------------------------------------------------------------------------------
 @semantic("fnstsw")
 def fnstsw(ctx, insn):
-    b = ctx.b
-    sw = b.and_(b.load(ctx.field("fpu_sw")), ir.Constant(I16, 0xFFFF ^ 0x3800))
-    top = b.trunc(b.and_(b.load(ctx.field("fpu_top")), ir.Constant(I32, 7)), I16)
-    ctx.set(insn.operands[0], b.or_(sw, b.shl(top, ir.Constant(I16, 11))))
+    ctx.set(insn.operands[0], status_word(ctx))
 
 
 @semantic("fnstcw")
@@ -448,3 +445,127 @@ def fincdec(ctx, insn):
         return b.and_(b.or_(b.shl(t, ir.Constant(I32, 1)), b.lshr(t, ir.Constant(I32, 7))),
                       ir.Constant(I32, 0xFF))
     _bump(ctx, "fpu_tag", rot)
+
+
+# -- environment and whole-state save/restore ----------------------------------------------------
+def status_word(ctx) -> ir.Value:
+    """FSW with TOP in bits 11-13."""
+    b = ctx.b
+    sw = b.and_(b.load(ctx.field("fpu_sw")), ir.Constant(I16, 0xFFFF ^ 0x3800))
+    top = b.trunc(b.and_(b.load(ctx.field("fpu_top")), ir.Constant(I32, 7)), I16)
+    return b.or_(sw, b.shl(top, ir.Constant(I16, 11)))
+
+
+def _set_status_word(ctx, sw: ir.Value):
+    b = ctx.b
+    b.store(b.and_(sw, ir.Constant(I16, 0xFFFF ^ 0x3800)), ctx.field("fpu_sw"))
+    b.store(b.zext(b.and_(b.lshr(sw, ir.Constant(I16, 11)), ir.Constant(I16, 7)), I32),
+            ctx.field("fpu_top"))
+
+
+def _physical_valid(ctx) -> ir.Value:
+    """8-bit mask: bit j set when physical register j is in use (our tags are in stack order:
+    ST(i) is physical (TOP + i) mod 8)."""
+    b = ctx.b
+    tag = b.and_(b.load(ctx.field("fpu_tag")), ir.Constant(I32, 0xFF))
+    top = b.and_(b.load(ctx.field("fpu_top")), ir.Constant(I32, 7))
+    rot = b.or_(b.shl(tag, top), b.lshr(tag, b.sub(ir.Constant(I32, 8), top)))
+    return b.and_(rot, ir.Constant(I32, 0xFF))
+
+
+def _set_physical_valid(ctx, phys: ir.Value):
+    """Inverse of _physical_valid, with TOP already set."""
+    b = ctx.b
+    top = b.and_(b.load(ctx.field("fpu_top")), ir.Constant(I32, 7))
+    p = b.and_(phys, ir.Constant(I32, 0xFF))
+    rot = b.or_(b.lshr(p, top), b.shl(p, b.sub(ir.Constant(I32, 8), top)))
+    b.store(b.and_(rot, ir.Constant(I32, 0xFF)), ctx.field("fpu_tag"))
+
+
+def _full_tags(ctx, phys: ir.Value) -> ir.Value:
+    """The 16-bit tag word: 00 (valid) or 11 (empty) per physical register."""
+    b = ctx.b
+    w = ir.Constant(I32, 0)
+    for j in range(8):
+        empty = b.xor(b.and_(b.lshr(phys, ir.Constant(I32, j)), ir.Constant(I32, 1)), ir.Constant(I32, 1))
+        w = b.or_(w, b.mul(empty, ir.Constant(I32, 3 << (2 * j))))
+    return b.trunc(w, I16)
+
+
+def _tags_from_full(ctx, tw: ir.Value) -> ir.Value:
+    b = ctx.b
+    phys = ir.Constant(I32, 0)
+    t = b.zext(tw, I32)
+    for j in range(8):
+        two = b.and_(b.lshr(t, ir.Constant(I32, 2 * j)), ir.Constant(I32, 3))
+        valid = b.zext(b.icmp_unsigned("!=", two, ir.Constant(I32, 3)), I32)
+        phys = b.or_(phys, b.shl(valid, ir.Constant(I32, j)))
+    return phys
+
+
+def _at(ctx, base: ir.Value, off: int) -> ir.Value:
+    return ctx.b.add(base, ir.Constant(ir.IntType(64), off))
+
+
+@semantic("fnstenv")
+def fnstenv(ctx, insn):
+    """The 28-byte protected-mode environment (instruction and operand pointers read as 0);
+    afterwards every x87 exception is masked, as the CPU does."""
+    b = ctx.b
+    a = ctx.addr(insn.operands[0])
+    cw = b.load(ctx.field("fpu_cw"))
+    ctx.store(a, b.zext(cw, I32))
+    ctx.store(_at(ctx, a, 4), b.zext(status_word(ctx), I32))
+    ctx.store(_at(ctx, a, 8), b.or_(b.zext(_full_tags(ctx, _physical_valid(ctx)), I32),
+                                    ir.Constant(I32, 0xFFFF0000)))
+    for off in (12, 16, 20, 24):
+        ctx.store(_at(ctx, a, off), ir.Constant(I32, 0xFFFF0000 if off == 24 else 0))
+    b.store(b.or_(cw, ir.Constant(I16, 0x3F)), ctx.field("fpu_cw"))
+
+
+@semantic("fldenv")
+def fldenv(ctx, insn):
+    """Loads control, status and tag words. The register slots are not rotated when the
+    loaded TOP differs from the current one (glibc restores what it saved)."""
+    a = ctx.addr(insn.operands[0])
+    ctx.b.store(ctx.load(a, I16), ctx.field("fpu_cw"))
+    _set_status_word(ctx, ctx.load(_at(ctx, a, 4), I16))
+    _set_physical_valid(ctx, _tags_from_full(ctx, ctx.load(_at(ctx, a, 8), I16)))
+
+
+_F80_SLOT = ir.ArrayType(ir.IntType(8), 16)
+
+
+@semantic("fxsave", "fxsave64")
+def fxsave(ctx, insn):
+    """The 512-byte FXSAVE area: x87 control/status/abridged tags, MXCSR, ST(0..7), XMM0..15."""
+    b = ctx.b
+    a = ctx.addr(insn.operands[0])
+    ctx.store(a, b.load(ctx.field("fpu_cw")))
+    ctx.store(_at(ctx, a, 2), status_word(ctx))
+    ctx.store(_at(ctx, a, 4), b.trunc(_physical_valid(ctx), ir.IntType(8)))
+    ctx.store(_at(ctx, a, 5), ir.Constant(ir.IntType(8), 0))
+    ctx.store(_at(ctx, a, 6), ir.Constant(I16, 0))
+    ctx.store(_at(ctx, a, 8), ir.Constant(ir.IntType(128), 0))
+    ctx.store(_at(ctx, a, 24), b.load(ctx.field("mxcsr")))
+    ctx.store(_at(ctx, a, 28), ir.Constant(I32, 0xFFFF))
+    for i in range(8):
+        raw = b.load(b.bitcast(ctx.field(f"st{i}"), ir.IntType(128).as_pointer()))
+        ctx.store(_at(ctx, a, 32 + 16 * i), b.and_(raw, ir.Constant(ir.IntType(128), (1 << 80) - 1)))
+    for i in range(16):
+        ctx.store(_at(ctx, a, 160 + 16 * i), ctx.xmm_reg(X.X86_REG_XMM0 + i))
+
+
+@semantic("fxrstor", "fxrstor64")
+def fxrstor(ctx, insn):
+    b = ctx.b
+    a = ctx.addr(insn.operands[0])
+    b.store(ctx.load(a, I16), ctx.field("fpu_cw"))
+    _set_status_word(ctx, ctx.load(_at(ctx, a, 2), I16))
+    _set_physical_valid(ctx, b.zext(ctx.load(_at(ctx, a, 4), ir.IntType(8)), I32))
+    b.store(ctx.load(_at(ctx, a, 24), I32), ctx.field("mxcsr"))
+    for i in range(8):
+        v = ctx.load(_at(ctx, a, 32 + 16 * i), ir.IntType(128))
+        b.store(v, b.bitcast(ctx.field(f"st{i}"), ir.IntType(128).as_pointer()))
+    for i in range(16):
+        ctx.set_xmm_reg(X.X86_REG_XMM0 + i, ctx.load(_at(ctx, a, 160 + 16 * i), ir.IntType(128)))
