@@ -106,9 +106,61 @@ def render_syscalls() -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+# docs/instructions.md
+
+
+def _tested_forms() -> dict[str, tuple[int, int]]:
+    """mnemonic -> (forms, cases) in the per-instruction differential tests (tests/isa)."""
+    sys.path.insert(0, str(REPO_ROOT))
+    try:
+        from tests.isa import CATEGORIES
+        from tests.isa.harness import cases
+    finally:
+        sys.path.pop(0)
+    out: dict[str, list[int]] = {}
+    for cat in CATEGORIES:
+        for c in cases(cat):
+            words = c.text.replace(";", " ").split()
+            m = next((w for w in words if w not in ("rep", "repe", "repz", "repne", "repnz", "lock")), "")
+            e = out.setdefault(m.lower(), [0, 0])
+            e[0] += 1
+            e[1] += c.n
+    return {k: (v[0], v[1]) for k, v in out.items()}
+
+
+def render_instructions() -> str:
+    from runtime import cpuid
+    from translator.semantics import load_all
+    sems = sorted(load_all().values(), key=lambda s: (s.category, s.mnemonic))
+    tested = _tested_forms()
+    by_cat = Counter(s.category for s in sems)
+    out = [
+        "# Supported x86-64 instructions",
+        "",
+        f"This page is generated from the semantics registry (`translator/semantics/`) and the "
+        f"per-instruction tests (`tests/isa/`) by `translator/docs.py`: do not edit it by hand; "
+        f"run `{REGENERATE}` to regenerate it.",
+        "",
+        f"CPUID baseline: {cpuid.BASELINE} (`runtime/cpuid.py`). {len(sems)} mnemonics have "
+        f"semantics; {sum(1 for s in sems if s.mnemonic in tested)} of them are exercised by the "
+        f"differential tests ({sum(v[0] for v in tested.values())} forms, "
+        f"{sum(v[1] for v in tested.values())} cases, counting every test snippet).",
+        "",
+        "| category | mnemonics |",
+        "|---|---:|",
+    ]
+    for cat, n in sorted(by_cat.items()):
+        out.append(f"| {cat} | {n} |")
+    out += ["", "| mnemonic | category | tested forms | tested cases |", "|---|---|---:|---:|"]
+    for s in sems:
+        forms, n = tested.get(s.mnemonic, (0, 0))
+        out.append(f"| `{s.mnemonic}` | {s.category} | {forms} | {n} |")
+    return "\n".join(out) + "\n"
+
 
 GENERATED: dict[str, Callable[[], str]] = {
     "docs/syscalls.md": render_syscalls,
+    "docs/instructions.md": render_instructions,
 }
 
 
