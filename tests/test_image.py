@@ -1,0 +1,89 @@
+"""Bad input dies in the Image stage with one line naming the reason, and a documented code."""
+import os
+import subprocess
+import sys
+
+import pytest
+
+from translator.errors import EXIT_BAD_INPUT
+
+CLI = [sys.executable, "-m", "translator", "translate"]
+
+
+def run(path, tmp_path):
+    out = tmp_path / "out.native"
+    r = subprocess.run([*CLI, str(path), "-o", str(out)], capture_output=True, text=True, timeout=120)
+    return r, out
+
+
+def write(tmp_path, name, data: bytes):
+    p = tmp_path / name
+    p.write_bytes(data)
+    return p
+
+
+def elf_header(cls=2, data=1, etype=2, machine=62) -> bytes:
+    h = bytearray(64)
+    h[:4] = b"\x7fELF"
+    h[4], h[5], h[6] = cls, data, 1
+    h[16:18] = etype.to_bytes(2, "little")
+    h[18:20] = machine.to_bytes(2, "little")
+    return bytes(h)
+
+
+CASES = {
+    "missing": (None, "no such file"),
+    "empty": (b"", "empty file"),
+    "not-elf": (b"#!/bin/sh\necho hi\n", "not an ELF file"),
+    "truncated-header": (b"\x7fELF\x02\x01\x01" + bytes(20), "truncated ELF header"),
+    "32-bit": (elf_header(cls=1), "32-bit ELF is not supported"),
+    "aarch64": (elf_header(machine=183), "aarch64 ELF is not supported"),
+    "riscv": (elf_header(machine=243), "RISC-V ELF is not supported"),
+    "core": (elf_header(etype=4), "core file"),
+    "relocatable": (elf_header(etype=1), "relocatable object"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input(case, tmp_path):
+    data, reason = CASES[case]
+    path = tmp_path / "missing" if data is None else write(tmp_path, case, data)
+    r, out = run(path, tmp_path)
+    assert r.returncode == EXIT_BAD_INPUT, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"elf2native: {path}: "), r.stderr
+    assert reason in lines[0]
+    assert "Traceback" not in r.stderr
+    assert not out.exists()
+
+
+def test_directory(tmp_path):
+    r, _ = run(tmp_path, tmp_path)
+    assert r.returncode == EXIT_BAD_INPUT and "is a directory" in r.stderr
+
+
+def test_dynamic_executable_is_refused_with_advice(tmp_path):
+    src = write(tmp_path, "d.c", b"int main(void){return 0;}\n")
+    exe = tmp_path / "d"
+    subprocess.run(["gcc", "-O1", "-o", str(exe), str(src)], check=True)
+    r, _ = run(exe, tmp_path)
+    assert r.returncode == EXIT_BAD_INPUT
+    assert "dynamically linked" in r.stderr and "-static" in r.stderr
+
+
+def test_shared_object_is_refused(tmp_path):
+    src = write(tmp_path, "s.c", b"int f(void){return 1;}\n")
+    so = tmp_path / "libs.so"
+    subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(so), str(src)], check=True)
+    r, _ = run(so, tmp_path)
+    assert r.returncode == EXIT_BAD_INPUT
+    assert "shared" in r.stderr or "dynamically linked" in r.stderr
+
+
+def test_failed_translation_keeps_existing_output(tmp_path):
+    out = tmp_path / "out.native"
+    out.write_bytes(b"precious")
+    bad = write(tmp_path, "bad", b"not an elf")
+    r = subprocess.run([*CLI, str(bad), "-o", str(out)], capture_output=True, text=True)
+    assert r.returncode == EXIT_BAD_INPUT
+    assert out.read_bytes() == b"precious"
