@@ -17,6 +17,7 @@ from translator.cfg import (T_BAD, T_CALL, T_FALL, T_IND, T_JCC, T_JMP, T_RET, T
                             Block, Function)
 import re
 
+from translator.lift import irtext
 from translator.lift.liveness import live_out
 from translator.lift.regs import GPR, RSP, XMM
 from translator.semantics import SEMANTICS
@@ -39,32 +40,20 @@ class Unsupported(Exception):
 class LiftContext:
     """Module-level things shared by the functions of one chunk."""
 
-    def __init__(self, module: ir.Module, options, entries):
+    def __init__(self, module: irtext.Module, options, entries):
         self.module = module
-        self.entries = entries          # guest addresses that have a lifted function
         self.options = options
-        self.state_t = abi.state_type(module.context)
-        self.state_p = self.state_t.as_pointer()
-        self.fn_t = ir.FunctionType(VOID, [self.state_p, I32])
-        self._decls: dict[str, ir.Function] = {}
+        self.entries = entries          # guest addresses that have a lifted function
+        self.state_p = PTR
 
-    def guest_fn(self, addr: int) -> ir.Function:
-        name = f"fn_{addr:x}"
-        f = self._decls.get(name) or self.module.globals.get(name)
-        if f is None:
-            f = ir.Function(self.module, self.fn_t, name)
-            f.args[0].add_attribute("noalias")
-            self._decls[name] = f
-        return f
+    def guest_fn(self, addr: int) -> irtext.Declaration:
+        return self.module.declare(f"fn_{addr:x}", VOID, [PTR, I32])
 
-    def rt(self, name: str, ret: ir.Type, args: list[ir.Type], noreturn=False) -> ir.Function:
-        f = self.module.globals.get(name)
-        if f is None:
-            f = ir.Function(self.module, ir.FunctionType(ret, args), name)
-            if noreturn:
-                f.attributes.add("noreturn")
-                f.attributes.add("cold")
-        return f
+    def rt(self, name: str, ret: ir.Type, args: list[ir.Type], noreturn=False) -> irtext.Declaration:
+        return self.module.declare(name, ret, args, " noreturn cold" if noreturn else "")
+
+
+PTR = ir.PointerType(I8)
 
 
 class FunctionLifter:
@@ -73,11 +62,8 @@ class FunctionLifter:
         self.func = func
         self.report = report
         self.strict_flags = lc.options.strict_flags
-        self.fn = lc.guest_fn(func.entry)
-        self.fn.linkage = ""
+        self.fn = irtext.Function(lc.guest_fn(func.entry), ["noalias", ""], ["state", "entry"])
         self.state, self.entry_arg = self.fn.args
-        self.state.name = "state"
-        self.entry_arg.name = "entry"
         self.uses_xmm = any("xmm" in i.op_str for b in func.blocks.values() for i in b.insns) or \
             any(i.id in _IMPLICIT_XMM for b in func.blocks.values() for i in b.insns)
         self.blocks: dict[int, ir.Block] = {}
@@ -101,7 +87,8 @@ class FunctionLifter:
         p = self._fields.get(name)
         if p is None:
             self._eb.position_at_start(self._entry_bb)
-            p = self._fields[name] = abi.field_ptr(self._eb, self.state, name)
+            f = abi.FIELDS[name]
+            p = self._fields[name] = self._eb.gep_bytes(self.state, f.offset, f.type)
         return p
 
     def sync_store(self, anchor: ir.Instruction, flags: bool):
@@ -367,23 +354,21 @@ class FunctionLifter:
     def intrinsic(self, name: str, ret: ir.Type, args: list[ir.Value]) -> ir.Value:
         """Call a target-independent LLVM intrinsic, e.g. ``llvm.ctpop`` (the type suffix is
         taken from the return type)."""
-        full = f"{name}.{ret}" if not name.endswith(str(ret)) else name
-        f = self.lc.module.globals.get(full)
-        if f is None:
-            f = ir.Function(self.lc.module, ir.FunctionType(ret, [a.type for a in args]), full)
+        full = f"{name}.{_mangle(ret)}"
+        f = self.lc.module.declare(full, ret, [a.type for a in args])
         return self.b.call(f, args)
 
     def new_block(self, name: str) -> ir.Block:
         return self.fn.append_basic_block(name)
 
     # -- lifting ---------------------------------------------------------------------------
-    def lift(self) -> ir.Function:
+    def lift(self) -> irtext.Function:
         fn = self.fn
-        entry_bb = fn.append_basic_block("entry")
+        entry_bb = fn.append_basic_block("prologue")
         self._entry_bb = entry_bb
         self._fields: dict[str, ir.Value] = {}
-        self._eb = ir.IRBuilder(entry_bb)
-        self.b = ir.IRBuilder(entry_bb)
+        self._eb = irtext.Builder(fn, entry_bb)
+        self.b = irtext.Builder(fn, entry_bb)
         b = self.b
         self.gpr = [b.alloca(I64, name=n) for n in abi.GPR_NAMES]
         self.flags = {n: b.alloca(I1, name=n) for n in FLAGS}
@@ -474,7 +459,7 @@ class FunctionLifter:
             self.die("rt_unimplemented", [ir.Constant(I64, insn.address)])
             return None
 
-    def exit_to(self, fn: ir.Function, args: list, flags: bool):
+    def exit_to(self, fn: irtext.Declaration, args: list, flags: bool):
         """Leave this function by a sibling call (guest jump to another function)."""
         c = self.b.call(fn, [self.state] + args, tail=True)
         self.sync_store(c, flags)
@@ -570,6 +555,15 @@ class FunctionLifter:
 
 
 ALL_FLAGS = frozenset(FLAGS)
+
+
+def _mangle(t: ir.Type) -> str:
+    """LLVM's overloaded-intrinsic suffix for a type (i64, f64, v16i8, v2f64, f80)."""
+    if isinstance(t, ir.VectorType):
+        return f"v{t.count}{_mangle(t.element)}"
+    if isinstance(t, ir.IntType):
+        return f"i{t.width}"
+    return {"double": "f64", "float": "f32", "x86_fp80": "f80", "half": "f16"}.get(str(t), str(t))
 # Capstone 5 gives cmp<pred>{ss,sd,ps,pd} the ids of unrelated instructions (cmpeqsd is
 # X86_INS_CMPPD, cmplesd X86_INS_CMPSB...); route them by mnemonic to the SSE compare.
 _SSE_CMP = re.compile(r"cmp(eq|lt|le|unord|neq|nlt|nle|ord)(ss|sd|ps|pd)$")

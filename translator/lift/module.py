@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from llvmlite import ir
-
 from translator.cfg import CFG
+from translator.lift import irtext
 from translator.lift.function import FunctionLifter, LiftContext
 from translator.report import LiftReport
 from translator.semantics import load_all
@@ -20,11 +19,11 @@ class LiftOptions:
 
 def lift_chunk(cfg: CFG, entries: list[int], options: LiftOptions, name: str) -> tuple[str, LiftReport]:
     load_all()
-    module = ir.Module(name=name, context=ir.Context())
+    module = irtext.Module(name)
     lc = LiftContext(module, options, cfg.functions)
     report = LiftReport()
     for e in entries:
         f = cfg.functions[e]
         report.instructions += f.ninsns
         FunctionLifter(lc, f, report).lift()
-    return str(module), report
+    return module.render(' "no-builtins"'), report
