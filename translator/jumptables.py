@@ -41,9 +41,10 @@ class _Const:
 
 
 @dataclasses.dataclass(frozen=True)
-class _Scaled:            # unknown index * scale (+ const)
+class _Scaled:            # unknown index * scale (+ const); index < bound when known
     scale: int
     add: int = 0
+    bound: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -112,8 +113,22 @@ def _step(env: dict, i) -> None:
         elif not m.base and m.index:
             val = _Scaled(m.scale)
         else:
-            a = _addr(env, m, i)
-            val = a if isinstance(a, _Const) else None
+            base = env.get(_reg64(m.base)) if m.base else _Const(0)
+            idx = env.get(_reg64(m.index)) if m.index else _Const(0)
+            if isinstance(base, _Scaled) and isinstance(idx, _Scaled) and base == idx and not m.disp:
+                val = _Scaled(base.scale * (m.scale + 1), (base.add * (m.scale + 1)) & M64, base.bound)
+            elif m.scale == 1 and isinstance(base, _Const) and isinstance(idx, _Scaled):
+                val = _Scaled(idx.scale, (idx.add + base.v + m.disp) & M64, idx.bound)
+            elif m.scale == 1 and isinstance(idx, _Const) and isinstance(base, _Scaled):
+                val = _Scaled(base.scale, (base.add + idx.v + m.disp) & M64, base.bound)
+            elif m.scale == 1 and isinstance(base, _Const) and isinstance(idx, _Entry):
+                # lea r, [base + entry]: a relative table's entry plus its base
+                val = dataclasses.replace(idx, add=(idx.add + base.v + m.disp) & M64)
+            elif m.scale == 1 and isinstance(idx, _Const) and isinstance(base, _Entry):
+                val = dataclasses.replace(base, add=(base.add + idx.v + m.disp) & M64)
+            else:
+                a = _addr(env, m, i)
+                val = a if isinstance(a, _Const) else None
     elif iid in (X.X86_INS_MOV, X.X86_INS_MOVSXD, X.X86_INS_MOVZX, X.X86_INS_MOVSX) and len(ops) == 2:
         src = ops[1]
         if src.type == X.X86_OP_IMM:
@@ -144,18 +159,28 @@ def _step(env: dict, i) -> None:
             b = _Const(ops[1].imm & M64)
         else:
             b = None
-        if isinstance(a, _Entry) and isinstance(b, _Const):
+        if isinstance(a, (_Entry, _Scaled)) and isinstance(b, _Const):
             val = dataclasses.replace(a, add=(a.add + b.v) & M64)
+        elif isinstance(b, _Scaled) and isinstance(a, _Const):
+            val = dataclasses.replace(b, add=(b.add + a.v) & M64)
         elif isinstance(b, _Entry) and isinstance(a, _Const):
             val = dataclasses.replace(b, add=(b.add + a.v) & M64)
         elif isinstance(a, _Const) and isinstance(b, _Const):
             val = _Const((a.v + b.v) & M64)
     elif iid == X.X86_INS_SHL and len(ops) == 2 and ops[1].type == X.X86_OP_IMM:
         a = env.get(dst)
+        k = ops[1].imm
         if a is None:
-            val = _Scaled(1 << ops[1].imm)
+            val = _Scaled(1 << k)
         elif isinstance(a, _Scaled):
-            val = _Scaled(a.scale << ops[1].imm)
+            val = _Scaled(a.scale << k, (a.add << k) & M64, a.bound)
+    elif iid == X.X86_INS_AND and len(ops) == 2 and ops[1].type == X.X86_OP_IMM:
+        mask = ops[1].imm & M64
+        a = env.get(dst)
+        if (mask & (mask + 1)) == 0 and mask < MAX_ENTRIES and not isinstance(a, _Const):
+            val = _Scaled(1, 0, mask + 1)     # an index in 0..mask
+        else:
+            val = _Const(a.v & mask) if isinstance(a, _Const) else None
     env[dst] = val
     if val is None:
         env.pop(dst, None)
@@ -243,6 +268,8 @@ def recover_jump_table(disc, func_entry: int, jmp, pred: dict[int, int]) -> Jump
         ent = _Entry(a[1], 8, 8, False)
     elif op.type == X.X86_OP_REG:
         ent = env.get(_reg64(op.reg))
+        if isinstance(ent, _Scaled):
+            return _computed_targets(disc, jmp, ent)
         if not isinstance(ent, _Entry):
             return None
     else:
@@ -267,3 +294,22 @@ def recover_jump_table(disc, func_entry: int, jmp, pred: dict[int, int]) -> Jump
     if not targets:
         return None
     return JumpTable(jmp.address, ent.table, ent.stride, ent.signed, ent.add, targets, n is not None)
+
+
+def _computed_targets(disc, jmp, v: _Scaled) -> JumpTable | None:
+    """``jmp base + index * scale``: code laid out in equal slots (glibc's hand-written copy
+    loops), with the index bounded by an ``and`` mask or, failing that, by decodable code."""
+    image = disc.image
+    if v.scale < 2 or not image.is_code(v.add):
+        return None
+    targets = []
+    for k in range(v.bound if v.bound is not None else 256):
+        t = (v.add + k * v.scale) & M64
+        if not image.is_code(t) or disc.dec.at(t) is None or abs(t - jmp.address) > NEAR:
+            if v.bound is not None:
+                return None
+            break
+        targets.append(t)
+    if not targets:
+        return None
+    return JumpTable(jmp.address, v.add, v.scale, False, 0, targets, v.bound is not None)
