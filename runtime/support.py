@@ -20,6 +20,7 @@ def build(rm: RuntimeModule):
     _rdtsc(rm)
     _xgetbv(rm)
     _div128(rm)
+    _rounding(rm)
 
 
 def _strlen(rm):
@@ -237,3 +238,74 @@ def _div128(rm):
         res = b.insert_value(ir.Constant(st_t, ir.Undefined), q, 0)
         res = b.insert_value(res, r, 1)
         b.ret(res)
+
+
+def _rounding(rm):
+    """trunc/floor/ceil/roundeven (and ldexp for long double), which LLVM may lower to libm
+    calls (always for x86_fp80): exact, through a 64-bit integer conversion."""
+    from translator.semantics.x87 import F80
+    types = ((ir.DoubleType(), ""), (ir.FloatType(), "f"), (F80, "l"))
+    for t, sfx in types:
+        _round_family(rm, t, sfx)
+    _ldexpl(rm, F80)
+
+
+def _round_family(rm, t, sfx):
+    def fconst(x):
+        return ir.Constant(t, x)
+
+    def intrinsic(b, name, args):
+        f = rm.function(f"{name}.{ {'double': 'f64', 'float': 'f32'}.get(str(t), 'f80') }", t, [t] * len(args))
+        return b.call(f, args)
+
+    # truncX(x): |x| < 2^63 -> convert through i64 and restore the sign (for -0.0)
+    f, b = rm.define(f"trunc{sfx}", t, [t])
+    x = f.args[0]
+    small = b.fcmp_ordered("<", intrinsic(b, "llvm.fabs", [x]), fconst(2.0 ** 63))
+    with b.if_then(b.not_(small)):
+        b.ret(x)
+    r = b.sitofp(b.fptosi(x, I64), t)
+    b.ret(intrinsic(b, "llvm.copysign", [r, x]))
+    trunc = f
+
+    f, b = rm.define(f"floor{sfx}", t, [t])
+    x = f.args[0]
+    tr = b.call(trunc, [x])
+    b.ret(b.select(b.fcmp_ordered(">", tr, x), b.fsub(tr, fconst(1.0)), tr))
+
+    f, b = rm.define(f"ceil{sfx}", t, [t])
+    x = f.args[0]
+    tr = b.call(trunc, [x])
+    b.ret(b.select(b.fcmp_ordered("<", tr, x), b.fadd(tr, fconst(1.0)), tr))
+
+    f, b = rm.define(f"roundeven{sfx}", t, [t])
+    x = f.args[0]
+    small = b.fcmp_ordered("<", intrinsic(b, "llvm.fabs", [x]), fconst(2.0 ** 62))
+    with b.if_then(b.not_(small)):
+        b.ret(x)
+    tr = b.call(trunc, [x])
+    d = intrinsic(b, "llvm.fabs", [b.fsub(x, tr)])
+    odd = b.trunc(b.fptosi(tr, I64), I1)
+    up = b.or_(b.fcmp_ordered(">", d, fconst(0.5)), b.and_(b.fcmp_ordered("==", d, fconst(0.5)), odd))
+    away = b.fadd(tr, intrinsic(b, "llvm.copysign", [fconst(1.0), x]))
+    b.ret(intrinsic(b, "llvm.copysign", [b.select(up, away, tr), x]))
+    for alias in ("rint", "nearbyint"):      # the default rounding mode is to nearest-even
+        g, gb = rm.define(f"{alias}{sfx}", t, [t])
+        gb.ret(gb.call(f, [g.args[0]]))
+
+
+def _ldexpl(rm, t):
+    """ldexpl(x, n) = x * 2^n in at most three exact power-of-two steps."""
+    f, b = rm.define("ldexpl", t, [t, I32])
+    x, n = f.args
+    i80 = ir.IntType(80)
+    v = x
+    rest = n
+    for _ in range(3):
+        k = b.select(b.icmp_signed(">", rest, c32(16000)), c32(16000),
+                     b.select(b.icmp_signed("<", rest, c32(-16000)), c32(-16000), rest))
+        exp = b.zext(b.add(k, c32(16383)), i80)
+        p2 = b.bitcast(b.or_(b.shl(exp, ir.Constant(i80, 64)), ir.Constant(i80, 1 << 63)), t)
+        v = b.fmul(v, p2)
+        rest = b.sub(rest, k)
+    b.ret(v)

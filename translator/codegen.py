@@ -24,10 +24,11 @@ def _init():
 
 
 @functools.cache
-def target_machine(triple: str, opt: int):
+def target_machine(triple: str, opt: int, cpu: str = "", features: str = ""):
     _init()
     target = llvm.Target.from_triple(triple)
-    return target.create_target_machine(opt=opt, reloc="pic", codemodel="small")
+    return target.create_target_machine(cpu=cpu, features=features, opt=opt, reloc="pic",
+                                        codemodel="small")
 
 
 def no_builtins(text: str) -> str:
@@ -36,8 +37,9 @@ def no_builtins(text: str) -> str:
     return text.replace(")\n{\n", ") \"no-builtins\"\n{\n")
 
 
-def compile_ir(text: str, triple: str, opt: int = 2) -> bytes:
-    tm = target_machine(triple, opt)
+def compile_ir(text: str, backend, opt: int = 2) -> bytes:
+    triple = backend.TRIPLE
+    tm = target_machine(triple, opt, backend.CPU, backend.FEATURES)
     mod = llvm.parse_assembly(no_builtins(text))
     mod.triple = triple
     mod.data_layout = str(tm.target_data)

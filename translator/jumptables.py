@@ -54,6 +54,7 @@ class _Entry:             # table[idx] (+ add)
     size: int
     signed: bool
     add: int = 0
+    index: int | None = None     # the index register (canonical id)
 
 
 M64 = 0xFFFF_FFFF_FFFF_FFFF
@@ -84,7 +85,7 @@ def _addr(env, mem, insn):
         idx = _Scaled(1)
     if isinstance(base, _Const) and mem.index:
         if isinstance(idx, _Scaled):
-            return ("tbl", (base.v + mem.disp) & M64, mem.scale * idx.scale)
+            return ("tbl", (base.v + mem.disp) & M64, mem.scale * idx.scale, _reg64(mem.index))
         return None
     if mem.index and base is None and isinstance(idx, _Const):
         return None
@@ -93,7 +94,7 @@ def _addr(env, mem, insn):
     if base is None:
         return None
     if isinstance(base, _Scaled) and mem.index and isinstance(idx, _Const) and mem.scale == 1:
-        return ("tbl", (idx.v + mem.disp) & M64, base.scale)
+        return ("tbl", (idx.v + mem.disp) & M64, base.scale, _reg64(mem.base))
     if isinstance(base, _Const) and not mem.index:
         return _Const((base.v + mem.disp) & M64)
     return None
@@ -101,6 +102,13 @@ def _addr(env, mem, insn):
 
 def _step(env: dict, i) -> None:
     ops = i.operands
+    if i.id == X.X86_INS_CDQE:       # cltq: sign-extends a loaded 32-bit entry
+        s = env.get(_reg64(X.X86_REG_RAX))
+        if isinstance(s, _Entry):
+            env[_reg64(X.X86_REG_RAX)] = dataclasses.replace(s, signed=True)
+        else:
+            env.pop(_reg64(X.X86_REG_RAX), None)
+        return
     if not ops or ops[0].type != X.X86_OP_REG:
         return
     dst = _reg64(ops[0].reg)
@@ -145,12 +153,7 @@ def _step(env: dict, i) -> None:
             a = _addr(env, src.mem, i)
             if isinstance(a, tuple):
                 signed = iid in (X.X86_INS_MOVSXD, X.X86_INS_MOVSX)
-                val = _Entry(a[1], a[2], src.size, signed)
-    elif iid in (X.X86_INS_CDQE,):
-        s = env.get(_reg64(X.X86_REG_RAX))
-        if isinstance(s, _Entry):
-            env[_reg64(X.X86_REG_RAX)] = dataclasses.replace(s, signed=True)
-        return
+                val = _Entry(a[1], a[2], src.size, signed, 0, a[3])
     elif iid == X.X86_INS_ADD and len(ops) == 2:
         a = env.get(dst)
         if ops[1].type == X.X86_OP_REG:
@@ -232,13 +235,32 @@ def _block_start(disc, addr: int, pred: dict[int, int]) -> int:
     return best if best is not None else addr
 
 
-def _bound(chain) -> int | None:
-    """Number of entries from the nearest ``cmp x, imm`` + unsigned branch before the jump."""
+def _loc(op):
+    """A register or memory operand as a comparable location."""
+    if op.type == X.X86_OP_REG:
+        return ("reg", _reg64(op.reg))
+    if op.type == X.X86_OP_MEM:
+        m = op.mem
+        return ("mem", m.base, m.index, m.scale, m.disp, m.segment)
+    return None
+
+
+def _bound(chain, index: int | None) -> int | None:
+    """Number of entries from the nearest ``cmp idx, imm`` + unsigned branch before the jump,
+    where idx is the table's index register or a location its value was copied from."""
+    related = {("reg", index)}
     for k in range(len(chain) - 1, 0, -1):
         j = chain[k]
         c = chain[k - 1]
+        ops = j.operands
+        if len(ops) == 2 and ops[0].type == X.X86_OP_REG and ("reg", _reg64(ops[0].reg)) in related:
+            if j.id in (X.X86_INS_MOV, X.X86_INS_MOVSXD, X.X86_INS_MOVZX):
+                related.add(_loc(ops[1]))
+            elif j.id == X.X86_INS_LEA and not ops[1].mem.base and ops[1].mem.index:
+                related.add(("reg", _reg64(ops[1].mem.index)))
         if j.id in (X.X86_INS_JA, X.X86_INS_JAE, X.X86_INS_JBE, X.X86_INS_JB) and \
-                c.id == X.X86_INS_CMP and len(c.operands) == 2 and c.operands[1].type == X.X86_OP_IMM:
+                c.id == X.X86_INS_CMP and len(c.operands) == 2 and c.operands[1].type == X.X86_OP_IMM \
+                and _loc(c.operands[0]) in related:
             n = c.operands[1].imm & 0xFFFF_FFFF
             if j.id in (X.X86_INS_JA, X.X86_INS_JBE):
                 n += 1
@@ -265,7 +287,7 @@ def recover_jump_table(disc, func_entry: int, jmp, pred: dict[int, int]) -> Jump
         a = _addr(env, op.mem, jmp)
         if not isinstance(a, tuple) or a[2] != 8:
             return None
-        ent = _Entry(a[1], 8, 8, False)
+        ent = _Entry(a[1], 8, 8, False, 0, a[3])
     elif op.type == X.X86_OP_REG:
         ent = env.get(_reg64(op.reg))
         if isinstance(ent, _Scaled):
@@ -276,9 +298,10 @@ def recover_jump_table(disc, func_entry: int, jmp, pred: dict[int, int]) -> Jump
         return None
     if ent.size not in (4, 8) or ent.stride != ent.size:
         return None
-    n = _bound(chain)
+    n = _bound(chain, ent.index)
     targets = []
     count = n if n is not None else MAX_ENTRIES
+    lo, hi = _extent(disc, func_entry)
     for k in range(count):
         v = _read_entry(image, ent.table + k * ent.stride, ent.stride, ent.size, ent.signed)
         if v is None:
@@ -288,12 +311,18 @@ def recover_jump_table(disc, func_entry: int, jmp, pred: dict[int, int]) -> Jump
             if n is not None:
                 return None     # a bounded table with a bad entry is not a table
             break
-        if n is None and abs(t - jmp.address) > NEAR:
-            break
+        if n is None and not lo <= t < hi:
+            break       # an unbounded table ends where its targets leave the function
         targets.append(t)
     if not targets:
         return None
     return JumpTable(jmp.address, ent.table, ent.stride, ent.signed, ent.add, targets, n is not None)
+
+
+def _extent(disc, func_entry: int) -> tuple[int, int]:
+    """[entry, next known function entry): where an unbounded table's targets may lie."""
+    later = [e for e in disc.entries if e > func_entry]
+    return func_entry, (min(later) if later else func_entry + NEAR)
 
 
 def _computed_targets(disc, jmp, v: _Scaled) -> JumpTable | None:

@@ -145,7 +145,7 @@ def _work(k: int):
         text, report = lift_chunk(cfg, entries, LiftOptions(options.strict_flags), f"chunk{k}")
         t1 = time.perf_counter()
         t_lift = t1 - t0
-        obj = codegen.compile_ir(text, triple, options.opt)
+        obj = codegen.compile_ir(text, backends.get(triple), options.opt)
         t_comp = time.perf_counter() - t1
         cache.put(key, obj)
         cache.put(key + ".report", repr((report.instructions, report.unsupported,
@@ -209,7 +209,7 @@ def translate(path: str, out: str, options: Options, progress=None) -> Result:
         rt_text = runtime_ir(backend, guest_layout(image), entries, symbols, syscall_shims.load_table())
         rt_obj = os.path.join(tmpdir, "runtime.o")
         with open(rt_obj, "wb") as fh:
-            fh.write(codegen.compile_ir(rt_text, triple, 2))
+            fh.write(codegen.compile_ir(rt_text, backend, 2))
         objects.append(rt_obj)
         stages["runtime"] = time.perf_counter() - t
         t = time.perf_counter()

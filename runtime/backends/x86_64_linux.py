@@ -7,6 +7,9 @@ from runtime.irkit import I32, I64, c64
 
 TRIPLE = "x86_64-unknown-linux-gnu"
 LINK_EMULATION = "elf_x86_64"
+# Code is generated for x86-64-v2 hosts (SSE4.2, POPCNT, CX16): Nehalem (2008) and later.
+CPU = "x86-64-v2"
+FEATURES = ""
 # The host executable is linked here, far from guest addresses (non-PIE guests live low,
 # static-PIE guests at translator.image.PIE_BASE, mmap and stacks near the top).
 IMAGE_BASE = 0x7E00_0000_0000

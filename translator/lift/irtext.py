@@ -293,6 +293,8 @@ class Builder:
     def _cast(self, op, v, t):
         if op == "bitcast" and isinstance(t, ir.PointerType) and isinstance(v.type, ir.PointerType):
             return _retype(v, t)
+        if op in ("trunc", "zext", "sext", "bitcast") and str(v.type) == str(t):
+            return v      # width-generic semantics may ask for a no-op cast
         return self._value(t, f"{op} {typed(v)} to {tstr(t)}")
 
     def trunc(self, v, t, name=""): return self._cast("trunc", v, t)

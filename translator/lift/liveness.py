@@ -35,7 +35,8 @@ def effects(insn, known: bool) -> tuple[frozenset, frozenset]:
     ef = insn.eflags
     reads = frozenset(n for n in FLAG_NAMES if ef & _TEST[n])
     writes = frozenset(n for n in FLAG_NAMES if ef & _WRITE[n])
-    if insn.id in _MAYBE_WRITE:
+    if insn.id in _MAYBE_WRITE or insn.prefix[0] in (0xF2, 0xF3):
+        # A zero shift count or rcx == 0 under rep leaves the flags as they were.
         return reads | writes, NONE
     return reads, writes
 

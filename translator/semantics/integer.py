@@ -6,7 +6,7 @@ from llvmlite import ir
 
 from translator.lift import flags as F
 from translator.lift.function import Unsupported
-from translator.lift.regs import RAX, RDX, RSP, RBP
+from translator.lift.regs import GPR as GPR_VIEW, RAX, RDX, RSP, RBP
 from translator.semantics import semantic
 
 I1, I8, I16, I32, I64, I128 = (ir.IntType(n) for n in (1, 8, 16, 32, 64, 128))
@@ -189,8 +189,14 @@ def cmpxchg(ctx, insn):
     r = b.sub(acc, cur)
     F.set_sub(ctx, acc, cur, r)
     eq = b.icmp_unsigned("==", acc, cur)
-    new = b.select(eq, ctx.get(src), cur)
-    ctx.set(dst, new)      # memory is written either way, as the CPU does
+    if dst.type == X.X86_OP_MEM:
+        ctx.set(dst, b.select(eq, ctx.get(src), cur))   # memory is written either way
+    else:
+        # A register destination is written only on success (a 32-bit one zero-extends).
+        v = GPR_VIEW[dst.reg]
+        before = ctx.gpr64(v.index)
+        ctx.set(dst, ctx.get(src))
+        ctx.set_gpr64(v.index, b.select(eq, ctx.gpr64(v.index), before))
     old_rax = ctx.gpr64(RAX)
     ctx.set_reg(acc_reg, cur)        # on failure the accumulator receives the old value
     ctx.set_gpr64(RAX, b.select(eq, old_rax, ctx.gpr64(RAX)))
@@ -278,13 +284,17 @@ def leave(ctx, insn):
 
 @semantic("enter")
 def enter(ctx, insn):
-    size, level = insn.operands[0].imm, insn.operands[1].imm & 31
-    if level:
-        raise Unsupported("enter with a nesting level")
+    """enter size, level: with a nesting level, the enclosing frame pointers are copied."""
+    size, level = insn.operands[0].imm & 0xFFFF, insn.operands[1].imm & 31
+    b = ctx.b
     ctx.push(ctx.gpr64(RBP))
     frame = ctx.gpr64(RSP)
+    if level:
+        for i in range(1, level):
+            ctx.push(ctx.load(b.sub(ctx.gpr64(RBP), ir.Constant(I64, 8 * i)), I64))
+        ctx.push(frame)
     ctx.set_gpr64(RBP, frame)
-    ctx.set_gpr64(RSP, ctx.b.sub(frame, ir.Constant(I64, size)))
+    ctx.set_gpr64(RSP, b.sub(ctx.gpr64(RSP), ir.Constant(I64, size)))
 
 
 @semantic("cbw", "cwde", "cdqe")

@@ -102,7 +102,12 @@ def rotate_carry(ctx, insn):
     c = _count(ctx, insn, bits)
     t = ir.IntType(bits + 1)
     v = b.or_(b.zext(a, t), b.shl(b.zext(ctx.flag("cf"), t), ir.Constant(t, bits)))
-    cc = b.urem(b.zext(c, t) if bits + 1 > c.type.width else b.trunc(c, t), ir.Constant(t, bits + 1))
+    # count mod (bits + 1) by conditional subtraction (a urem on i65 would need a libcall)
+    m = c
+    for _ in range(63 // (bits + 1)):
+        ge = b.icmp_unsigned(">=", m, ir.Constant(m.type, bits + 1))
+        m = b.select(ge, b.sub(m, ir.Constant(m.type, bits + 1)), m)
+    cc = b.zext(m, t) if t.width > m.type.width else b.trunc(m, t)
     rcl = insn.id == X.X86_INS_RCL
     rot = ctx.intrinsic("llvm.fshl" if rcl else "llvm.fshr", t, [v, v, cc])
     r = b.trunc(rot, a.type)
