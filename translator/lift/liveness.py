@@ -28,10 +28,24 @@ _MAYBE_WRITE = {X.X86_INS_SHL, X.X86_INS_SAL, X.X86_INS_SHR, X.X86_INS_SAR, X.X8
                 X.X86_INS_ROR, X.X86_INS_RCL, X.X86_INS_RCR, X.X86_INS_SHLD, X.X86_INS_SHRD}
 
 
+# x87 instructions: capstone's eflags field holds FPU flags for them (a union), so their
+# EFLAGS effects are listed here.
+_FCOMI = {X.X86_INS_FCOMI, X.X86_INS_FCOMPI, X.X86_INS_FUCOMI, X.X86_INS_FUCOMPI}
+_FCMOV = {X.X86_INS_FCMOVB: "cf", X.X86_INS_FCMOVNB: "cf", X.X86_INS_FCMOVE: "zf",
+          X.X86_INS_FCMOVNE: "zf", X.X86_INS_FCMOVBE: "cf zf", X.X86_INS_FCMOVNBE: "cf zf",
+          X.X86_INS_FCMOVU: "pf", X.X86_INS_FCMOVNU: "pf"}
+
+
 def effects(insn, known: bool) -> tuple[frozenset, frozenset]:
     """(flags read, flags surely written) of one instruction."""
     if not known or insn.id in _READS_ALL:
         return ALL, NONE
+    if insn.mnemonic.startswith("f"):      # every x87 mnemonic, and only those, starts with f
+        if insn.id in _FCOMI:
+            return NONE, frozenset(("zf", "pf", "cf", "of", "sf", "af"))
+        if insn.id in _FCMOV:
+            return frozenset(_FCMOV[insn.id].split()), NONE
+        return NONE, NONE
     ef = insn.eflags
     reads = frozenset(n for n in FLAG_NAMES if ef & _TEST[n])
     writes = frozenset(n for n in FLAG_NAMES if ef & _WRITE[n])

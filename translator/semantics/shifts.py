@@ -107,9 +107,17 @@ def rotate_carry(ctx, insn):
     for _ in range(63 // (bits + 1)):
         ge = b.icmp_unsigned(">=", m, ir.Constant(m.type, bits + 1))
         m = b.select(ge, b.sub(m, ir.Constant(m.type, bits + 1)), m)
-    cc = b.zext(m, t) if t.width > m.type.width else b.trunc(m, t)
+    # Rotate the (bits+1)-bit value in 128-bit arithmetic: no shift is out of range and no
+    # funnel shift of an odd width (which LLVM lowers with a 128-bit remainder libcall).
+    m128 = b.zext(m, I128)
+    v128 = b.zext(v, I128)
+    rest = b.sub(ir.Constant(I128, bits + 1), m128)
     rcl = insn.id == X.X86_INS_RCL
-    rot = ctx.intrinsic("llvm.fshl" if rcl else "llvm.fshr", t, [v, v, cc])
+    if rcl:
+        r128 = b.or_(b.shl(v128, m128), b.lshr(v128, rest))
+    else:
+        r128 = b.or_(b.lshr(v128, m128), b.shl(v128, rest))
+    rot = b.trunc(r128, t)
     r = b.trunc(rot, a.type)
     cf = _bit(ctx, rot, bits)
     msb = _bit(ctx, r, bits - 1)
@@ -129,9 +137,9 @@ def double_shift(ctx, insn):
     c128 = b.zext(c, I128)
     if insn.id == X.X86_INS_SHLD:
         wide = b.or_(b.shl(b.zext(a, I128), ir.Constant(I128, bits)), b.zext(s, I128))
-        wide = b.shl(wide, c128)
-        r = b.trunc(b.lshr(wide, ir.Constant(I128, bits)), a.type)
-        cf = b.trunc(b.lshr(wide, ir.Constant(I128, 2 * bits)), I1)
+        r = b.trunc(b.lshr(b.shl(wide, c128), ir.Constant(I128, bits)), a.type)
+        # CF: the last bit shifted out of the destination, bit (bits - count) of it
+        cf = b.trunc(b.lshr(b.zext(a, I128), b.sub(ir.Constant(I128, bits), c128)), I1)
     else:
         wide = b.or_(b.shl(b.zext(s, I128), ir.Constant(I128, bits)), b.zext(a, I128))
         r = b.trunc(b.lshr(wide, c128), a.type)
