@@ -386,10 +386,22 @@ class FunctionLifter:
             br.set_weights([1000, 1])
         else:
             b.branch(start_bb)
-        for start in sorted(self.func.blocks):
-            self.lift_block(self.func.blocks[start])
+        # Lift what is reachable from the entry and the resume points: code after an
+        # instruction that ends the block (unsupported, beyond the CPUID baseline) is dead.
+        todo = [self.func.entry] + [a for a in reversed(self.func.resume) if a in self.blocks]
+        lifted: set[int] = set()
+        while todo:
+            start = todo.pop()
+            if start in lifted or start not in self.blocks:
+                continue
+            lifted.add(start)
+            blk = self.func.blocks[start]
+            self.lift_block(blk)
+            if not self.terminated:
+                todo.extend(reversed(blk.succs))
         if self.func.resume:
             self._resume_switch()
+        fn.blocks = [blk for blk in fn.blocks if blk.instrs]     # drop never-lifted blocks
         self._finish()
         return fn
 
