@@ -28,6 +28,21 @@ CALLS = {X.X86_INS_CALL, X.X86_INS_LCALL}
 RETS = {X.X86_INS_RET, X.X86_INS_RETF, X.X86_INS_RETFQ, X.X86_INS_IRET, X.X86_INS_IRETD,
         X.X86_INS_IRETQ, X.X86_INS_SYSRET}
 ENDS = JUMPS | CALLS | RETS | TRAPS
+# Instructions no user-mode x86-64 compiler or libc emits: decoding one means the bytes are
+# data, so a speculative code address that leads to one is rejected.
+IMPLAUSIBLE = {X.X86_INS_IN, X.X86_INS_INSB, X.X86_INS_INSW, X.X86_INS_INSD, X.X86_INS_OUT,
+               X.X86_INS_OUTSB, X.X86_INS_OUTSW, X.X86_INS_OUTSD, X.X86_INS_CLI, X.X86_INS_STI,
+               X.X86_INS_IRET, X.X86_INS_IRETD, X.X86_INS_IRETQ, X.X86_INS_RETF, X.X86_INS_RETFQ,
+               X.X86_INS_LJMP, X.X86_INS_LCALL, X.X86_INS_INTO, X.X86_INS_SYSENTER,
+               X.X86_INS_SYSEXIT, X.X86_INS_SYSRET, X.X86_INS_LGDT, X.X86_INS_LIDT,
+               X.X86_INS_LLDT, X.X86_INS_LMSW, X.X86_INS_CLTS, X.X86_INS_INVD, X.X86_INS_WBINVD,
+               X.X86_INS_RDMSR, X.X86_INS_WRMSR, X.X86_INS_ENTER}
+
+
+def implausible(i) -> bool:
+    if i.id in IMPLAUSIBLE or "riz" in i.op_str or (i.id == X.X86_INS_INT and i.op_str != "0x80"):
+        return True
+    return any(r.startswith("mm") for r in i.op_str.replace(",", " ").split())
 
 # Block terminators.
 T_FALL = "fall"          # falls into the next block (a leader cut it)
@@ -187,11 +202,12 @@ class Discovery:
         return out
 
     def plausible(self, addr: int) -> bool:
-        """A speculative root is kept when its first block decodes to something sane."""
+        """A speculative code address is kept when its first block decodes to instructions
+        compilers emit (no traps, privileged or MMX instructions)."""
         a = addr
         for _ in range(64):
             i = self.dec.at(a)
-            if i is None or i.id in TRAPS:
+            if i is None or i.id in TRAPS or implausible(i):
                 return False
             if _is_terminator(i):
                 return True
@@ -368,7 +384,7 @@ class Discovery:
             for a in pending:
                 rejected.add(a)      # each speculative root is considered once
                 o = owner.get(a)
-                if o is None:
+                if o is None and self.plausible(a):
                     o = _span_owner(spans, a)
                 if o is not None:
                     # A code pointer inside a known function (a jump-table or computed-goto

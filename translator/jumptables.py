@@ -189,11 +189,12 @@ def _step(env: dict, i) -> None:
         env.pop(dst, None)
 
 
-def _path(disc, jmp, pred: dict[int, int], depth: int = 3) -> list:
-    """Instructions leading to jmp: its block, then first-seen predecessors' blocks."""
+def _path(disc, jmp, pred: dict[int, int], depth: int = 6) -> list:
+    """Instructions leading to jmp, block by block backwards: the block that falls through
+    into the current one if there is one (the straight-line path a compiler emits), else
+    the first-seen jump into it."""
     dec = disc.dec
     chain: list = []
-    # Walk backwards through instructions that flow linearly into jmp, block by block.
     addr = jmp.address
     for _ in range(depth):
         start = _block_start(disc, addr, pred)
@@ -206,33 +207,55 @@ def _path(disc, jmp, pred: dict[int, int], depth: int = 3) -> list:
             run.append(i)
             a += i.size
         chain = run + chain
+        before = _block_start(disc, start, pred, strictly_before=True)
+        if before is not None:
+            last = _last_insn(dec, before, start)
+            if last is not None and last.id not in (X.X86_INS_JMP, X.X86_INS_RET):
+                addr = start          # fall through from `before`
+                addr = last.address
+                chain = [last] + chain
+                continue
         p = pred.get(start)
-        if p is None:
+        if p is None or dec.at(p) is None:
             break
-        addr = p
-        chain = [dec.at(p)] + chain if dec.at(p) else chain
+        chain = [dec.at(p)] + chain
         addr = p
     return chain
 
 
-def _block_start(disc, addr: int, pred: dict[int, int]) -> int:
-    """The nearest known leader at or before addr whose linear decode reaches addr."""
+def _last_insn(dec, start: int, end: int):
+    """The instruction that ends exactly at ``end`` when decoding linearly from ``start``."""
+    a, last = start, None
+    while a < end:
+        i = dec.at(a)
+        if i is None:
+            return None
+        last = i
+        a += i.size
+    return last if a == end else None
+
+
+def _block_start(disc, addr: int, pred: dict[int, int], strictly_before: bool = False) -> int | None:
+    """The nearest known leader at or before addr (before it, with strictly_before) whose
+    linear decode reaches addr; addr itself (None with strictly_before) if there is none."""
     best = None
     for leader in pred:
-        if leader <= addr and (best is None or leader > best):
-            a = leader
-            ok = False
-            while a <= addr:
-                if a == addr:
-                    ok = True
-                    break
-                i = disc.dec.at(a)
-                if i is None:
-                    break
-                a += i.size
-            if ok:
+        if (leader < addr if strictly_before else leader <= addr) and (best is None or leader > best):
+            if _reaches(disc, leader, addr):
                 best = leader
-    return best if best is not None else addr
+    if best is None:
+        return None if strictly_before else addr
+    return best
+
+
+def _reaches(disc, start: int, addr: int) -> bool:
+    a = start
+    while a < addr:
+        i = disc.dec.at(a)
+        if i is None:
+            return False
+        a += i.size
+    return a == addr
 
 
 def _loc(op):
@@ -311,6 +334,8 @@ def recover_jump_table(disc, func_entry: int, jmp, pred: dict[int, int]) -> Jump
             if n is not None:
                 return None     # a bounded table with a bad entry is not a table
             break
+        if n is None and not disc.plausible(t):
+            break       # an unbounded table ends at an entry that does not lead to real code
         if n is None and not lo <= t < hi:
             break       # an unbounded table ends where its targets leave the function
         targets.append(t)
@@ -334,7 +359,8 @@ def _computed_targets(disc, jmp, v: _Scaled) -> JumpTable | None:
     targets = []
     for k in range(v.bound if v.bound is not None else 256):
         t = (v.add + k * v.scale) & M64
-        if not image.is_code(t) or disc.dec.at(t) is None or abs(t - jmp.address) > NEAR:
+        if not image.is_code(t) or disc.dec.at(t) is None or abs(t - jmp.address) > NEAR or \
+                (v.bound is None and not disc.plausible(t)):
             if v.bound is not None:
                 return None
             break
