@@ -64,9 +64,9 @@ def build(rm: RuntimeModule, layout: GuestLayout):
     b.store(envp, envp_g)
     b.store(b.inttoptr(b.load(argv), P8), argv0_g)
     # count envp entries, find auxv
-    envc = _count_until_zero(b, envp)
+    envc = _count_until_zero(b, envp, 1)
     auxv = b.gep(envp, [b.add(envc, c64(1))])
-    auxc = _count_aux(b, auxv)
+    auxc = _count_until_zero(b, auxv, 2)        # (key, value) pairs up to AT_NULL
 
     fail = f.append_basic_block("map_failed")
     # 1. guest segments
@@ -129,7 +129,8 @@ def build(rm: RuntimeModule, layout: GuestLayout):
     del m
 
 
-def _count_until_zero(b: ir.IRBuilder, p: ir.Value) -> ir.Value:
+def _count_until_zero(b: ir.IRBuilder, p: ir.Value, stride: int) -> ir.Value:
+    """Number of entries (``stride`` words each) before the one whose first word is 0."""
     head = b.append_basic_block("count_head")
     done = b.append_basic_block("count_done")
     pre = b.block
@@ -137,23 +138,8 @@ def _count_until_zero(b: ir.IRBuilder, p: ir.Value) -> ir.Value:
     b.position_at_end(head)
     i = b.phi(I64)
     i.add_incoming(c64(0), pre)
-    v = b.load(b.gep(p, [i]))
+    v = b.load(b.gep(p, [b.mul(i, c64(stride))]))
     i.add_incoming(b.add(i, c64(1)), head)
     b.cbranch(b.icmp_unsigned("==", v, c64(0)), done, head)
-    b.position_at_end(done)
-    return i
-
-
-def _count_aux(b: ir.IRBuilder, auxv: ir.Value) -> ir.Value:
-    head = b.append_basic_block("aux_head")
-    done = b.append_basic_block("aux_done")
-    pre = b.block
-    b.branch(head)
-    b.position_at_end(head)
-    i = b.phi(I64)
-    i.add_incoming(c64(0), pre)
-    k = b.load(b.gep(auxv, [b.mul(i, c64(2))]))
-    i.add_incoming(b.add(i, c64(1)), head)
-    b.cbranch(b.icmp_unsigned("==", k, c64(AT_NULL)), done, head)
     b.position_at_end(done)
     return i

@@ -440,36 +440,21 @@ class FunctionLifter:
         self.terminate(blk, last)
 
     def lift_insn(self, insn):
+        """Lift one instruction; returns what a control-flow semantic returns (its condition
+        or target), or None when the instruction could not be lifted (the block then ends in
+        rt_unimplemented)."""
         self.insn = insn
         self.cur_live = self.live_flags.get(insn.address, ALL_FLAGS)
         sem = semantic_of(insn)
-        if sem is None:
-            self.report.add_unsupported(insn)
-            self.die("rt_unimplemented", [ir.Constant(I64, insn.address)])
-            return
         try:
-            sem.func(self, insn)
+            if sem is not None:
+                return sem.func(self, insn)
         except Unsupported:
-            self.report.add_unsupported(insn)
             if self.b.block.is_terminated:
                 self.b.position_at_end(self.new_block("dead"))
-            self.die("rt_unimplemented", [ir.Constant(I64, insn.address)])
-
-    def _semantic_value(self, insn):
-        """Run a control-flow semantic; it returns its condition or target."""
-        self.insn = insn
-        self.cur_live = self.live_flags.get(insn.address, ALL_FLAGS)
-        sem = semantic_of(insn)
-        if sem is None:
-            self.report.add_unsupported(insn)
-            self.die("rt_unimplemented", [ir.Constant(I64, insn.address)])
-            return None
-        try:
-            return sem.func(self, insn)
-        except Unsupported:
-            self.report.add_unsupported(insn)
-            self.die("rt_unimplemented", [ir.Constant(I64, insn.address)])
-            return None
+        self.report.add_unsupported(insn)
+        self.die("rt_unimplemented", [ir.Constant(I64, insn.address)])
+        return None
 
     def exit_to(self, fn: irtext.Declaration, args: list, flags: bool):
         """Leave this function by a sibling call (guest jump to another function)."""
@@ -490,20 +475,20 @@ class FunctionLifter:
                 self.insn = last
             self.exit_to(self.lc.guest_fn(blk.succs[0]), [ir.Constant(I32, 0)], flags=True)
         elif term == T_JCC:
-            cond = self._semantic_value(last)
+            cond = self.lift_insn(last)
             if cond is None:
                 return
             b.cbranch(cond, self.blocks[blk.succs[0]], self.blocks[blk.succs[1]])
         elif term == T_CALL:
             self.lift_call(blk, last)
         elif term == T_RET:
-            target = self._semantic_value(last)
+            target = self.lift_insn(last)
             if target is None:
                 return
             self.set_rip(target)
             self.sync_store(b.ret_void(), flags=False)
         elif term == T_IND:
-            target = self._semantic_value(last)
+            target = self.lift_insn(last)
             if target is None:
                 return
             self.lift_indirect_jump(blk, target)
@@ -524,7 +509,7 @@ class FunctionLifter:
 
     def lift_call(self, blk: Block, insn):
         b = self.b
-        target = self._semantic_value(insn)     # pushes the return address
+        target = self.lift_insn(insn)     # pushes the return address
         if target is None:
             return
         ret_addr = insn.address + insn.size

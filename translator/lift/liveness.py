@@ -71,17 +71,21 @@ def live_out(func: Function, known_ids, strict: bool) -> dict[int, frozenset]:
         return NONE
 
     live_in: dict[int, frozenset] = {s: NONE for s in blocks}
+
+    def block_out(b) -> frozenset:
+        out = exit_live(b)
+        if b.term in (T_JCC, T_JMP, T_FALL, T_IND):
+            for t in b.succs:
+                if t in live_in:
+                    out = out | live_in[t]
+        return out
+
     changed = True
     while changed:
         changed = False
         for s in sorted(blocks, reverse=True):
             b = blocks[s]
-            out = exit_live(b)
-            if b.term in (T_JCC, T_JMP, T_FALL, T_IND):
-                for t in b.succs:
-                    if t in live_in:
-                        out = out | live_in[t]
-            cur = out
+            cur = block_out(b)
             for i in reversed(b.insns):
                 r, w = eff[i.address]
                 cur = (cur - w) | r
@@ -90,12 +94,7 @@ def live_out(func: Function, known_ids, strict: bool) -> dict[int, frozenset]:
                 changed = True
     result: dict[int, frozenset] = {}
     for s, b in blocks.items():
-        out = exit_live(b)
-        if b.term in (T_JCC, T_JMP, T_FALL, T_IND):
-            for t in b.succs:
-                if t in live_in:
-                    out = out | live_in[t]
-        cur = out
+        cur = block_out(b)
         for i in reversed(b.insns):
             prev = result.get(i.address)
             result[i.address] = cur if prev is None else prev | cur
