@@ -42,7 +42,6 @@ class GuestLayout:
 
 
 def build(rm: RuntimeModule, layout: GuestLayout):
-    m = rm.module
     be = rm.backend
     S = be.SYS
     blob_t = ir.ArrayType(I8, len(layout.blob))
@@ -126,7 +125,6 @@ def build(rm: RuntimeModule, layout: GuestLayout):
            [c32(2), rm.cstring("elf2native: cannot map the guest's memory: the address range is taken\n")])
     be.syscall(b, S["exit_group"], c64(RT_EXIT_LOAD))
     b.unreachable()
-    del m
 
 
 def _count_until_zero(b: ir.IRBuilder, p: ir.Value, stride: int) -> ir.Value:

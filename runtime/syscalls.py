@@ -18,8 +18,6 @@ K_NONE, K_PASS, K_SHIM, K_DENY = 0, 1, 2, 3
 
 
 def build(rm: RuntimeModule, table):
-    b_state_args = None
-    del b_state_args
     maxnr = max(r.nr for r in table) + 1
     kinds = [K_NONE] * maxnr
     for r in table:

@@ -10,7 +10,6 @@ from capstone import x86 as X
 from llvmlite import ir
 
 from translator.lift import flags as F
-from translator.lift.regs import RAX, RDX
 from translator.semantics import semantic
 
 I1, I8, I64, I128 = ir.IntType(1), ir.IntType(8), ir.IntType(64), ir.IntType(128)
