@@ -19,13 +19,12 @@ def build(rm: RuntimeModule, entries: list[tuple[int, int, int]], symbols: list[
     """entries: sorted (guest address, function entry, resume index)."""
     fn_p = rm.fn_t.as_pointer()
     n = len(entries)
-    addrs_t, fns_t, ids_t = ir.ArrayType(I64, n), ir.ArrayType(fn_p, n), ir.ArrayType(I32, n)
+    fns_t, ids_t = ir.ArrayType(fn_p, n), ir.ArrayType(I32, n)
     decl = {}
     for _, fe, _ in entries:
         if fe not in decl:
             f = ir.Function(rm.module, rm.fn_t, f"fn_{fe:x}")
             decl[fe] = f
-    addrs = rm.global_var("rt_dispatch_addrs", addrs_t, ir.Constant(addrs_t, [c64(a) for a, _, _ in entries]), const=True)
     fns = rm.global_var("rt_dispatch_fns", fns_t, ir.Constant(fns_t, [decl[fe] for _, fe, _ in entries]), const=True)
     ids = rm.global_var("rt_dispatch_ids", ids_t, ir.Constant(ids_t, [c32(k) for _, _, k in entries]), const=True)
 
@@ -54,12 +53,33 @@ def build(rm: RuntimeModule, entries: list[tuple[int, int, int]], symbols: list[
             b.call(write_hex, [c32(2), b.sub(pc, b.load(b.gep(saddrs, [c32(0), k])))])
             b.call(write_str, [c32(2), rm.cstring(")")])
 
-    # rt_lookup(addr) -> index or -1
+    # rt_lookup(addr) -> index or -1, through a hash table built here (see hash_table)
+    keys, slots = hash_table([a for a, _, _ in entries])
+    hk_t, hv_t = ir.ArrayType(I64, len(keys)), ir.ArrayType(I32, len(keys))
+    hkeys = rm.global_var("rt_hash_keys", hk_t, ir.Constant(hk_t, [c64(a) for a in keys]), const=True)
+    hvals = rm.global_var("rt_hash_vals", hv_t, ir.Constant(hv_t, [c32(v) for v in slots]), const=True)
     f, b = rm.define("rt_lookup", I64, [I64], internal=True)
-    k = b.call(bsearch, [b.bitcast(addrs, I64.as_pointer()), c64(n), f.args[0]])
-    found = b.and_(b.icmp_signed(">=", k, c64(0)),
-                   b.icmp_unsigned("==", b.load(b.gep(addrs, [c32(0), b.select(b.icmp_signed(">=", k, c64(0)), k, c64(0))])), f.args[0]))
-    b.ret(b.select(found, k, c64(-1)))
+    key = f.args[0]
+    mask = c64(len(keys) - 1)
+    start = b.and_(b.lshr(b.mul(key, c64(HASH_MUL)), c64(64 - (len(keys).bit_length() - 1))), mask)
+    pre = b.block
+    probe = f.append_basic_block("probe")
+    miss = f.append_basic_block("miss")
+    hit = f.append_basic_block("hit")
+    nxt = f.append_basic_block("next")
+    b.branch(probe)
+    b.position_at_end(probe)
+    h = b.phi(I64)
+    h.add_incoming(start, pre)
+    k = b.load(b.gep(hkeys, [c32(0), h]))
+    b.cbranch(b.icmp_unsigned("==", k, key), hit, nxt)
+    b.position_at_end(nxt)
+    h.add_incoming(b.and_(b.add(h, c64(1)), mask), nxt)
+    b.cbranch(b.icmp_unsigned("==", k, c64(0)), miss, probe)
+    b.position_at_end(hit)
+    b.ret(b.sext(b.load(b.gep(hvals, [c32(0), h])), I64))
+    b.position_at_end(miss)
+    b.ret(c64(-1))
     lookup = f
 
     # rt_no_target(state, target): noreturn
@@ -122,6 +142,27 @@ def build(rm: RuntimeModule, entries: list[tuple[int, int, int]], symbols: list[
     f, b = rm.define("rt_trap", VOID, [rm.state_p, I64, I32], noreturn=True)
     b.call(die, [f.args[2]])
     b.unreachable()
+
+
+HASH_MUL = 0x9E3779B97F4A7C15      # Fibonacci hashing: the top bits of addr * HASH_MUL
+
+
+def hash_table(addrs: list[int]) -> tuple[list[int], list[int]]:
+    """An open-addressing table (linear probing, at most half full, 0 = empty) mapping each
+    guest address to its index in ``addrs``; built at translation time, read-only at run
+    time, so threads share it without locks.  Indirect calls look up their target here:
+    one or two probes instead of a binary search over every entry."""
+    size = 16
+    while size < 2 * len(addrs):
+        size *= 2
+    bits = size.bit_length() - 1
+    keys, vals = [0] * size, [-1] * size
+    for idx, a in enumerate(addrs):
+        h = ((a * HASH_MUL) & 0xFFFF_FFFF_FFFF_FFFF) >> (64 - bits)
+        while keys[h]:
+            h = (h + 1) & (size - 1)
+        keys[h], vals[h] = a, idx
+    return keys, vals
 
 
 def _bsearch(rm: RuntimeModule):

@@ -137,6 +137,12 @@ def _is_terminator(i) -> bool:
 
 
 def _imm_target(i) -> int | None:
+    """The immediate target of a direct branch or call, else None."""
+    text = i.op_str
+    if text.startswith("0x") and " " not in text:
+        return int(text, 16) & 0xFFFF_FFFF_FFFF_FFFF     # cheaper than capstone's details
+    if not text[:1].isdigit():
+        return None     # a register or memory operand
     ops = i.operands
     if len(ops) == 1 and ops[0].type == X.X86_OP_IMM:
         return ops[0].imm & 0xFFFF_FFFF_FFFF_FFFF
@@ -346,6 +352,12 @@ class Discovery:
                 spans.append((f.entry, hi, f.entry))
         return spans
 
+    def _inside_known_insn(self, a: int, owner: dict[int, int]) -> bool:
+        for k in range(1, 15):
+            if a - k in owner:
+                return self.dec.at(a - k).size > k
+        return False
+
     # -- whole program -----------------------------------------------------------------
     def run(self) -> CFG:
         certain = self.certain_roots()
@@ -384,6 +396,8 @@ class Discovery:
             for a in pending:
                 rejected.add(a)      # each speculative root is considered once
                 o = owner.get(a)
+                if o is None and self._inside_known_insn(a, owner):
+                    continue     # mid-instruction of known code: not a code address
                 if o is None and self.plausible(a):
                     o = _span_owner(spans, a)
                 if o is not None:

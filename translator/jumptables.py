@@ -189,6 +189,9 @@ def _step(env: dict, i) -> None:
         env.pop(dst, None)
 
 
+PATH_INSNS = 160     # a table's base, index and bound are set up well within this
+
+
 def _path(disc, jmp, pred: dict[int, int], depth: int = 6) -> list:
     """Instructions leading to jmp, block by block backwards: the block that falls through
     into the current one if there is one (the straight-line path a compiler emits), else
@@ -207,11 +210,12 @@ def _path(disc, jmp, pred: dict[int, int], depth: int = 6) -> list:
             run.append(i)
             a += i.size
         chain = run + chain
+        if len(chain) >= PATH_INSNS:
+            return chain[-PATH_INSNS:]
         before = _block_start(disc, start, pred, strictly_before=True)
         if before is not None:
             last = _last_insn(dec, before, start)
             if last is not None and last.id not in (X.X86_INS_JMP, X.X86_INS_RET):
-                addr = start          # fall through from `before`
                 addr = last.address
                 chain = [last] + chain
                 continue
@@ -238,14 +242,11 @@ def _last_insn(dec, start: int, end: int):
 def _block_start(disc, addr: int, pred: dict[int, int], strictly_before: bool = False) -> int | None:
     """The nearest known leader at or before addr (before it, with strictly_before) whose
     linear decode reaches addr; addr itself (None with strictly_before) if there is none."""
-    best = None
-    for leader in pred:
-        if (leader < addr if strictly_before else leader <= addr) and (best is None or leader > best):
+    for leader in sorted(pred, reverse=True):
+        if leader < addr or (leader == addr and not strictly_before):
             if _reaches(disc, leader, addr):
-                best = leader
-    if best is None:
-        return None if strictly_before else addr
-    return best
+                return leader
+    return None if strictly_before else addr
 
 
 def _reaches(disc, start: int, addr: int) -> bool:
