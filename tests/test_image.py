@@ -1,5 +1,4 @@
 """Bad input dies in the Image stage with one line naming the reason, and a documented code."""
-import os
 import subprocess
 import sys
 

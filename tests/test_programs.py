@@ -79,6 +79,7 @@ class Program:
     variants: tuple[str, ...] = BASE
     cases: tuple[Case, ...] = (Case(),)
     timeout: int = 120  # per translated run, seconds
+    libs: tuple[str, ...] = ()  # gcc arguments after the source: static libraries and their -I
 
     @property
     def source(self) -> Path:
@@ -110,16 +111,27 @@ PROGRAMS = [
     Program("timefmt"),
     Program("hashtable"),
 ]
+# Tiny drivers of real libraries, linked statically from Debian's -dev packages (installed
+# by scripts/setup-and-test.sh): their code is what the distribution ships, not ours.
+LIBRARY_INPUT = _text_lines(7, 1500, True) + _lcg_bytes(9, 12000) + bytes(range(256)) * 40
+PROGRAMS += [
+    Program("zlib", ("O2",), (Case(stdin=LIBRARY_INPUT), Case(stdin=b""), Case(("sub/x.gz",), stdin=b"a" * 5000, mkdirs=("sub",))),
+            libs=("-lz",)),
+    Program("bzip2", ("O2",), (Case(stdin=LIBRARY_INPUT), Case(stdin=b"")), libs=("-lbz2",)),
+    Program("lzma", ("O2",), (Case(stdin=LIBRARY_INPUT), Case(stdin=b"")), libs=("-llzma",)),
+    Program("sqlite", ("O2",), (Case(), Case(("other.db", "50"))), libs=("-lsqlite3",)),
+    Program("lua", ("O2",), (Case(),), libs=("-I/usr/include/lua5.4", "-llua5.4")),
+]
 BY_NAME = {p.name: p for p in PROGRAMS}
 
 
 # -- building ---------------------------------------------------------------------------
 
 @functools.lru_cache(maxsize=None)
-def _toolchain_key() -> str:
-    """Identifies the compiler and static libc, so the cache is dropped when they change."""
+def _toolchain_key(libs: tuple[str, ...] = ()) -> str:
+    """Identifies the compiler and the static libraries, so the cache is dropped when they change."""
     parts = [subprocess.run(["gcc", "--version"], capture_output=True, text=True).stdout]
-    for lib in ("libc.a", "libm.a"):
+    for lib in ("libc.a", "libm.a", *(f"lib{a[2:]}.a" for a in libs if a.startswith("-l"))):
         path = subprocess.run(["gcc", f"-print-file-name={lib}"], capture_output=True, text=True).stdout.strip()
         try:
             st = os.stat(path)
@@ -135,11 +147,13 @@ def native_binary(prog: Program, variant: str) -> Path:
         pytest.skip("gcc is not installed")
     flags = VARIANTS[variant]
     h = hashlib.sha256()
-    for part in (prog.source.read_bytes(), "\0".join(flags).encode(), _toolchain_key().encode()):
+    headers = b"".join(p.read_bytes() for p in sorted(PROGRAMS_DIR.glob("*.h")))
+    for part in (prog.source.read_bytes(), headers, "\0".join(flags + list(prog.libs)).encode(),
+                 _toolchain_key(prog.libs).encode()):
         h.update(hashlib.sha256(part).digest())
     out = BUILD_DIR / f"{prog.name}-{variant}-{h.hexdigest()[:16]}"
     if not out.exists():
-        build_c(prog.source, out, flags)
+        build_c(prog.source, out, flags, prog.libs)
     return out
 
 

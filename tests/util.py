@@ -20,8 +20,8 @@ ELF2NATIVE = [sys.executable, "-m", "translator"]
 TRANSLATE_TIMEOUT = 900  # seconds; a static glibc binary is ~1 MB of code
 
 
-def build_c(src, out, flags=("-O2", "-static")):
-    """Compile the C file `src` into `out` with gcc and `flags`, linking libm.
+def build_c(src, out, flags=("-O2", "-static"), libs=()):
+    """Compile the C file `src` into `out` with gcc and `flags`, linking `libs` and libm.
 
     The result appears atomically (built under a unique name, then os.replace), so
     several processes may build the same output at once.  Raises RuntimeError with
@@ -29,7 +29,7 @@ def build_c(src, out, flags=("-O2", "-static")):
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_name(f".{out.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    cmd = ["gcc", *flags, "-o", str(tmp), str(src), "-lm"]
+    cmd = ["gcc", *flags, "-o", str(tmp), str(src), *libs, "-lm"]
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True)
         if proc.returncode != 0:
@@ -39,6 +39,16 @@ def build_c(src, out, flags=("-O2", "-static")):
         if tmp.exists():
             tmp.unlink()
     return out
+
+
+TINY_SRC = ROOT / "tests" / "inputs" / "tiny.c"
+
+
+def build_tiny(out):
+    """tests/inputs/tiny.c without libc: a program that translates in about a second."""
+    subprocess.run(["gcc", "-nostdlib", "-static", "-O2", "-fno-stack-protector", "-o", str(out), str(TINY_SRC)],
+                   check=True)
+    return Path(out)
 
 
 def translate(inp, out, *extra, timeout=TRANSLATE_TIMEOUT):

@@ -223,6 +223,33 @@ class Discovery:
     # -- one function ------------------------------------------------------------------
     def explore(self, entry: int, spec_out: set[int], call_out: set[int],
                 extra: set[int] = frozenset()) -> Function:
+        """One function: its blocks from entry (and the absorbed resume points in extra).
+        Code pointers it takes go to spec_out, direct call targets to call_out.
+
+        An unbounded jump table read past its end gives targets inside the instructions of
+        real code: the table is cut before the first such entry and the function explored
+        again (each round shortens a table, so this ends)."""
+        limits: dict[int, int] = {}
+        while True:
+            spec: set[int] = set()
+            calls: set[int] = set()
+            f = self._explore(entry, spec, calls, extra, limits)
+            cut = {}
+            starts = {i.address for b in f.blocks.values() for i in b.insns}
+            for jt in f.jump_tables.values():
+                if not jt.bounded:
+                    for k, t in enumerate(jt.targets):
+                        if inside_insn(self.dec, starts, t):
+                            cut[jt.jump_at] = k
+                            break
+            if not cut:
+                spec_out |= spec
+                call_out |= calls
+                return f
+            limits.update(cut)
+
+    def _explore(self, entry: int, spec_out: set[int], call_out: set[int], extra,
+                 limits: dict[int, int]) -> Function:
         dec = self.dec
         leaders = {entry, *extra}
         work = [entry, *sorted(extra)]
@@ -232,7 +259,29 @@ class Discovery:
         resume: list[int] = sorted(extra)
         for x in extra:
             pred.setdefault(x, None)
-        while work:
+        deferred: list = []     # indirect jumps no table was found for yet
+
+        def add_table(i, jt):
+            jump_tables[i.address] = jt
+            for t in jt.targets:
+                if t not in leaders:
+                    leaders.add(t)
+                    work.append(t)
+                if t not in resume:
+                    resume.append(t)
+
+        while work or deferred:
+            if not work:
+                # Everything reachable is decoded: retry the jumps whose table base may be
+                # set up in code seen only later (before a loop the jump is in).
+                retry, deferred = deferred, []
+                for i in retry:
+                    jt = recover_jump_table(self, entry, i, pred, seen_insn, limits.get(i.address))
+                    if jt is not None:
+                        add_table(i, jt)
+                if not work:
+                    break
+                continue
             a = work.pop()
             while True:
                 if a in seen_insn:
@@ -270,15 +319,11 @@ class Discovery:
                             pred.setdefault(t, a)
                             work.append(t)
                     else:
-                        jt = recover_jump_table(self, entry, i, pred)
+                        jt = recover_jump_table(self, entry, i, pred, limit=limits.get(i.address))
                         if jt is not None:
-                            jump_tables[i.address] = jt
-                            for t in jt.targets:
-                                if t not in leaders:
-                                    leaders.add(t)
-                                    work.append(t)
-                                if t not in resume:
-                                    resume.append(t)
+                            add_table(i, jt)
+                        else:
+                            deferred.append(i)
                     break
                 if i.id in RETS or i.id in TRAPS:
                     break
@@ -352,12 +397,6 @@ class Discovery:
                 spans.append((f.entry, hi, f.entry))
         return spans
 
-    def _inside_known_insn(self, a: int, owner: dict[int, int]) -> bool:
-        for k in range(1, 15):
-            if a - k in owner:
-                return self.dec.at(a - k).size > k
-        return False
-
     # -- whole program -----------------------------------------------------------------
     def run(self) -> CFG:
         certain = self.certain_roots()
@@ -396,7 +435,7 @@ class Discovery:
             for a in pending:
                 rejected.add(a)      # each speculative root is considered once
                 o = owner.get(a)
-                if o is None and self._inside_known_insn(a, owner):
+                if o is None and inside_insn(self.dec, owner, a):
                     continue     # mid-instruction of known code: not a code address
                 if o is None and self.plausible(a):
                     o = _span_owner(spans, a)
@@ -417,6 +456,12 @@ class Discovery:
                               if b.term == T_BAD})
         funcs = {e: self.functions[e] for e in sorted(self.functions)}
         return CFG(self.image, funcs, undecodable)
+
+
+def inside_insn(dec: Decoder, starts, a: int) -> bool:
+    """Whether a lies strictly inside one of the instructions starting at ``starts`` (a may
+    itself start an instruction too: a decode out of step with real code)."""
+    return any(a - k in starts and dec.at(a - k).size > k for k in range(1, 15))
 
 
 def _span_owner(spans: list[tuple[int, int, int]], a: int) -> int | None:

@@ -13,10 +13,13 @@ EPILOG = """\
 examples:
   elf2native translate ./hello -o hello.native
   elf2native translate ./tool -o tool.native --report tool.json
+  elf2native translate bin/* --out-dir out/ -j 2     a batch: continues past failures
+  elf2native inspect ./tool            what the translator finds: functions, tables, unsupported
   elf2native demo
 
-exit codes: 0 ok, 2 usage, 3 input not translatable, 4 no linker or link failed,
-            5 output not writable, 70 internal error
+exit codes: 0 ok, 1 some inputs of a batch failed, 2 usage, 3 input not translatable,
+            4 no linker or link failed, 5 output not writable, 70 internal error,
+            130 interrupted
 """
 
 
@@ -34,51 +37,73 @@ def build_parser() -> argparse.ArgumentParser:
                                 epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--version", action="version", version=f"elf2native {__version__}")
     sub = p.add_subparsers(dest="command", required=True)
-    t = sub.add_parser("translate", help="translate an ELF program", epilog=EPILOG,
+    t = sub.add_parser("translate", help="translate ELF programs", epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    t.add_argument("input", help="static x86-64 Linux ELF executable (or static-PIE)")
-    t.add_argument("-o", "--output", help="output executable (default: INPUT.native)")
-    t.add_argument("--report", metavar="FILE.json", help="write a JSON report of the translation")
+    t.add_argument("inputs", nargs="+", metavar="IN",
+                   help="static x86-64 Linux ELF executable (or static-PIE); several for a batch")
+    out = t.add_mutually_exclusive_group()
+    out.add_argument("-o", "--output", help="output executable, for one input (default: IN.native)")
+    out.add_argument("--out-dir", metavar="DIR", help="write each output as DIR/NAME.native")
+    t.add_argument("--report", metavar="FILE.json", help="write a JSON report of the translation "
+                   "(a list of reports for several inputs)")
     t.add_argument("-j", "--jobs", type=int, default=0, help="parallel workers (default: one per CPU)")
     t.add_argument("--cache-dir", default=None, help=f"object cache (default: {default_cache_dir()})")
     t.add_argument("--no-cache", action="store_true", help="do not read or write the object cache")
     t.add_argument("--target", default=None, help="host triple (default: x86_64-linux)")
-    t.add_argument("-O", dest="opt", type=int, choices=range(4), default=2, help="LLVM optimisation level")
+    t.add_argument("-O", dest="opt", type=int, choices=range(4), default=2,
+                   help="optimisation: 0 none, 1 light, 2 (default) lifted-code pipeline, 3 LLVM's -O3")
     t.add_argument("--strict-flags", action="store_true",
                    help="keep arithmetic flags live across call and ret")
+    t.add_argument("-q", "--quiet", action="store_true", help="no progress bar; errors and the summary only")
+    t.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
+    i = sub.add_parser("inspect", help="show what the translator sees in an ELF program",
+                       description="Segments, entry, functions and blocks found, jump tables, "
+                       "indirect targets and the instructions the lifter does not support, with counts.")
+    i.add_argument("input", help="static x86-64 Linux ELF executable (or static-PIE)")
+    i.add_argument("--json", action="store_true", help="print the result as JSON")
+    i.add_argument("--functions", action="store_true", help="list every function found")
+    i.add_argument("-j", "--jobs", type=int, default=0, help="parallel workers (default: one per CPU)")
     d = sub.add_parser("demo", help="translate a shipped sample and run it beside the native one")
     d.add_argument("--keep", metavar="DIR", help="keep the sample and its translation in DIR")
     return p
 
 
 def cmd_translate(args) -> int:
-    from translator.pipeline import Options, translate
-    out = args.output or args.input + ".native"
-    cache = None if args.no_cache else (args.cache_dir or default_cache_dir())
-    opts = Options(target=args.target, opt=args.opt, strict_flags=args.strict_flags,
-                   jobs=args.jobs, cache_dir=cache)
-    res = translate(args.input, out, opts)
-    if args.report:
-        try:
-            with open(args.report, "w") as fh:
-                json.dump(res.report(), fh, indent=2)
-                fh.write("\n")
-        except OSError as e:
-            from translator.errors import OutputError
-            raise OutputError(args.report, e.strerror or str(e)) from None
-    print(f"{out}: {res.functions} functions, {res.instructions} instructions, "
-          f"{len(res.unsupported)} unsupported, {res.seconds:.1f} s")
+    from translator.batch import translate_all
+    if args.output and len(args.inputs) > 1:
+        raise UsageError("-o names one output; use --out-dir DIR for several inputs")
+    if args.jobs < 0:
+        raise UsageError("-j must be 0 (one per CPU) or more")
+    return translate_all(args, None if args.no_cache else (args.cache_dir or default_cache_dir()))
+
+
+def cmd_inspect(args) -> int:
+    from translator.inspection import format_text, inspect
+    ins = inspect(args.input, args.jobs, args.functions)
+    if args.json:
+        print(json.dumps(ins.as_dict(), indent=2))
+    else:
+        print(format_text(ins))
     return EXIT_OK
 
 
+class UsageError(Exception):
+    pass
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
     try:
         if args.command == "translate":
             return cmd_translate(args)
+        if args.command == "inspect":
+            return cmd_inspect(args)
         if args.command == "demo":
             from translator.demo import run_demo
             return run_demo(args.keep)
+    except UsageError as e:
+        parser.error(str(e))
     except Elf2NativeError as e:
         print(f"elf2native: {e.path}: {e.reason}", file=sys.stderr)
         return e.exit_code

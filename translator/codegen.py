@@ -80,19 +80,30 @@ def optimize(mod, tm, opt: int):
             fpm.run(f, pb)
 
 
-@functools.cache
-def toolchain_hash() -> str:
-    """Changes whenever the lifter, the State ABI or LLVM changes: part of every chunk's
-    cache key (the runtime is generated per program and never cached)."""
+def _hash_sources(subs: tuple[str, ...]) -> str:
     h = hashlib.sha256()
     h.update(llvmlite.__version__.encode())
     root = Path(__file__).resolve().parent.parent
-    for sub in ("translator", "runtime/abi.py"):
+    for sub in subs:
         for p in sorted((root / sub).rglob("*")) if (root / sub).is_dir() else [root / sub]:
-            if p.suffix == ".py":
+            if p.suffix in (".py", ".tbl"):
                 h.update(p.relative_to(root).as_posix().encode())
                 h.update(p.read_bytes())
     return h.hexdigest()
+
+
+@functools.cache
+def toolchain_hash() -> str:
+    """Changes whenever the lifter, the State ABI or LLVM changes: part of every chunk's
+    cache key."""
+    return _hash_sources(("translator", "runtime/abi.py"))
+
+
+@functools.cache
+def source_hash() -> str:
+    """Changes whenever anything that goes into an output changes: part of the key of the
+    cached whole output (the runtime is generated per program from runtime/ and the table)."""
+    return _hash_sources(("translator", "runtime", "syscall-shims"))
 
 
 class ObjectCache:

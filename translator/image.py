@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import warnings
 
 import lief
 
 from translator.errors import InputError
+
+# lief warns (on stderr) for segment types it has no name for; a mangled input is reported
+# by our own one-line errors instead.
+warnings.filterwarnings("ignore", message=r".* is not a valid TYPE", category=RuntimeWarning)
 
 PF_X, PF_W, PF_R = 1, 2, 4
 # Where a static-PIE guest is placed; the host executable is linked far from it.

@@ -151,7 +151,10 @@ def _step(env: dict, i) -> None:
                 val = dataclasses.replace(s, signed=True)
         elif src.type == X.X86_OP_MEM:
             a = _addr(env, src.mem, i)
-            if isinstance(a, tuple):
+            if iid == X.X86_INS_MOVZX and src.size in (1, 2):
+                # a byte or word zero-extended (a class table lookup): an index below 2**bits
+                val = _Scaled(1, 0, 1 << (8 * src.size))
+            elif isinstance(a, tuple):
                 signed = iid in (X.X86_INS_MOVSXD, X.X86_INS_MOVSX)
                 val = _Entry(a[1], a[2], src.size, signed, 0, a[3])
     elif iid == X.X86_INS_ADD and len(ops) == 2:
@@ -299,32 +302,73 @@ def _read_entry(image, addr: int, stride: int, size: int, signed: bool) -> int |
     return int.from_bytes(b, "little", signed=signed)
 
 
-def recover_jump_table(disc, func_entry: int, jmp, pred: dict[int, int]) -> JumpTable | None:
-    image = disc.image
-    op = jmp.operands[0]
-    chain = _path(disc, jmp, pred)
-    env: dict = {}
+def _jump_value(chain, jmp, env: dict):
+    """The abstract value of jmp's target after running chain from env."""
     for i in chain:
         if i.address != jmp.address:
             _step(env, i)
+    op = jmp.operands[0]
     if op.type == X.X86_OP_MEM:
         a = _addr(env, op.mem, jmp)
-        if not isinstance(a, tuple) or a[2] != 8:
-            return None
-        ent = _Entry(a[1], 8, 8, False, 0, a[3])
-    elif op.type == X.X86_OP_REG:
-        ent = env.get(_reg64(op.reg))
-        if isinstance(ent, _Scaled):
-            return _computed_targets(disc, jmp, ent)
-        if not isinstance(ent, _Entry):
-            return None
-    else:
+        return _Entry(a[1], 8, 8, False, 0, a[3]) if isinstance(a, tuple) and a[2] == 8 else None
+    if op.type == X.X86_OP_REG:
+        return env.get(_reg64(op.reg))
+    return None
+
+
+def _function_constants(disc, seen) -> dict:
+    """Registers that every instruction of the function seen so far that writes them sets
+    to one and the same constant (a table base loaded before a loop that jumps through it)."""
+    values: dict[int, set] = {}
+    for a in seen:
+        i = disc.dec.at(a)
+        written = i.regs_access()[1]
+        if not written or _in_epilogue(disc, i):
+            continue
+        env: dict = {}
+        _step(env, i)
+        for r in written:
+            v = env.get(_reg64(r))
+            values.setdefault(_reg64(r), set()).add(v.v if isinstance(v, _Const) else None)
+    return {r: _Const(vs.pop()) for r, vs in values.items() if len(vs) == 1 and None not in vs}
+
+
+def _in_epilogue(disc, i) -> bool:
+    """A pop that only leads, through more pops, to a ret or a tail jump to a known function:
+    it restores the caller's value."""
+    for _ in range(12):
+        if i is None:
+            return False
+        if i.id == X.X86_INS_RET:
+            return True
+        if i.id == X.X86_INS_JMP:
+            t = i.op_str
+            return t.startswith("0x") and int(t, 16) in disc.entries
+        if i.id != X.X86_INS_POP:
+            return False
+        i = disc.dec.at(i.address + i.size)
+    return False
+
+
+def recover_jump_table(disc, func_entry: int, jmp, pred: dict[int, int], seen=(),
+                       limit: int | None = None) -> JumpTable | None:
+    """The jump table behind the indirect jmp, or None.  ``seen``: the addresses of the
+    function's instructions decoded so far, for registers set up before a loop; ``limit``:
+    at most this many entries when no bound is found."""
+    image = disc.image
+    chain = _path(disc, jmp, pred)
+    ent = _jump_value(chain, jmp, {})
+    if not isinstance(ent, (_Entry, _Scaled)) and seen:
+        ent = _jump_value(chain, jmp, _function_constants(disc, seen))
+    if isinstance(ent, _Scaled):
+        return _computed_targets(disc, jmp, ent, limit)
+    if not isinstance(ent, _Entry):
         return None
     if ent.size not in (4, 8) or ent.stride != ent.size:
         return None
     n = _bound(chain, ent.index)
     targets = []
-    count = n if n is not None else MAX_ENTRIES
+    count = n if n is not None else MAX_ENTRIES if limit is None else limit
     lo, hi = _extent(disc, func_entry)
     for k in range(count):
         v = _read_entry(image, ent.table + k * ent.stride, ent.stride, ent.size, ent.signed)
@@ -351,14 +395,14 @@ def _extent(disc, func_entry: int) -> tuple[int, int]:
     return func_entry, (min(later) if later else func_entry + NEAR)
 
 
-def _computed_targets(disc, jmp, v: _Scaled) -> JumpTable | None:
+def _computed_targets(disc, jmp, v: _Scaled, limit: int | None = None) -> JumpTable | None:
     """``jmp base + index * scale``: code laid out in equal slots (glibc's hand-written copy
     loops), with the index bounded by an ``and`` mask or, failing that, by decodable code."""
     image = disc.image
     if v.scale < 2 or not image.is_code(v.add):
         return None
     targets = []
-    for k in range(v.bound if v.bound is not None else 256):
+    for k in range(v.bound if v.bound is not None else 256 if limit is None else limit):
         t = (v.add + k * v.scale) & M64
         if not image.is_code(t) or disc.dec.at(t) is None or abs(t - jmp.address) > NEAR or \
                 (v.bound is None and not disc.plausible(t)):

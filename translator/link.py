@@ -34,7 +34,8 @@ def find_linker(emulation: str) -> Linker:
                                    "`pip install ziglang`, or GNU binutils on x86-64")
 
 
-def link(objects: list[str], out: str, backend) -> Linker:
+def link(objects: list[str], out: str, backend, name: str | None = None) -> Linker:
+    """Link objects into out; errors name ``name`` (the user's output path) if given."""
     ld = find_linker(backend.LINK_EMULATION)
     base = f"{backend.IMAGE_BASE:#x}"
     args = [*ld.argv, "-m", backend.LINK_EMULATION, "-static", "-nostdlib", "-e", "_start",
@@ -44,5 +45,5 @@ def link(objects: list[str], out: str, backend) -> Linker:
     r = subprocess.run(args, capture_output=True, text=True)
     if r.returncode != 0:
         msg = (r.stderr or r.stdout).strip().splitlines()
-        raise ToolchainError(out, f"link failed ({ld.name}): {msg[0] if msg else 'no message'}")
+        raise ToolchainError(name or out, f"link failed ({ld.name}): {msg[0] if msg else 'no message'}")
     return ld

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import multiprocessing
 import os
 import tempfile
@@ -162,40 +163,103 @@ def _work(k: int):
     return k, path, report, cached, t_lift, t_comp
 
 
+def run_parallel(func, count: int, jobs: int, progress=None, **state) -> list:
+    """[func(k) for k in range(count)] in forked worker processes (jobs: 0 = one per CPU),
+    in completion order; ``state`` is what func finds in _W (inherited, not pickled)."""
+    _W.update(state)
+    jobs = jobs or os.cpu_count() or 1
+    results = []
+    try:
+        if jobs > 1 and count > 1:
+            ctx = multiprocessing.get_context("fork")
+            with ctx.Pool(min(jobs, count)) as pool:
+                for r in pool.imap_unordered(func, range(count)):
+                    results.append(r)
+                    if progress:
+                        progress(len(results), count)
+        else:
+            for k in range(count):
+                results.append(func(k))
+                if progress:
+                    progress(len(results), count)
+    finally:
+        _W.clear()
+    return results
+
+
+def _output_key(path: str, options: Options, triple: str) -> str | None:
+    """The whole output's cache key: the input's bytes, the options and every source file
+    the output depends on (translator, runtime generators, syscall table)."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return None     # load_image reports it
+    h = hashlib.sha256()
+    h.update(codegen.source_hash().encode())
+    h.update(repr((triple, options.opt, options.strict_flags)).encode())
+    h.update(hashlib.sha256(data).digest())
+    return "exe-" + h.hexdigest()
+
+
+def install(data_or_path, out: str) -> None:
+    """Write the executable to out atomically: a temporary file in out's directory, then a
+    rename, so an interrupted or failed run never leaves a partial file or clobbers out."""
+    out_dir = os.path.dirname(os.path.abspath(out)) or "."
+    tmp_out = os.path.join(out_dir, f".{os.path.basename(out)}.{os.getpid()}.tmp")
+    try:
+        if isinstance(data_or_path, bytes):
+            with open(tmp_out, "wb") as fh:
+                fh.write(data_or_path)
+        else:
+            os.replace(data_or_path, tmp_out)
+        os.chmod(tmp_out, 0o755)
+        os.replace(tmp_out, out)
+    except OSError as e:
+        raise OutputError(out, e.strerror or str(e)) from None
+    finally:
+        if os.path.exists(tmp_out):
+            os.unlink(tmp_out)
+
+
 def translate(path: str, out: str, options: Options, progress=None) -> Result:
+    """Translate the ELF at path into the executable out.  progress(stage, done, total), if
+    given, is called as the stages advance."""
+    def tell(stage, done=0, total=0):
+        if progress:
+            progress(stage, done, total)
+
     stages: dict[str, float] = {}
-    t = time.perf_counter()
-    image = load_image(path)
-    stages["image"] = time.perf_counter() - t
-    t = time.perf_counter()
-    cfg = discover(image)
-    stages["discovery"] = time.perf_counter() - t
     backend = backends.get(options.target)
     triple = backend.TRIPLE
     cache = codegen.ObjectCache(options.cache_dir)
-    chunks = _chunks(cfg)
     out_dir = os.path.dirname(os.path.abspath(out)) or "."
     if not os.path.isdir(out_dir):
         raise OutputError(out, "the output directory does not exist")
+    t = time.perf_counter()
+    out_key = _output_key(path, options, triple)
+    exe = cache.get(out_key) if out_key else None
+    meta = cache.get(out_key + ".result") if exe is not None else None
+    if exe is not None and meta is not None:
+        install(exe, out)
+        res = Result(**json.loads(meta))
+        res.input, res.output, res.stages = path, out, {"cached output": time.perf_counter() - t}
+        return res
+    tell("reading")
+    image = load_image(path)
+    stages["image"] = time.perf_counter() - t
+    t = time.perf_counter()
+    tell("discovery")
+    cfg = discover(image)
+    stages["discovery"] = time.perf_counter() - t
+    chunks = _chunks(cfg)
     report = LiftReport()
     with tempfile.TemporaryDirectory(prefix="elf2native-") as tmpdir:
-        _W.update(cfg=cfg, chunks=chunks, options=options, triple=triple, cache=cache, tmpdir=tmpdir)
-        jobs = options.jobs or os.cpu_count() or 1
         t = time.perf_counter()
-        results = []
-        if jobs > 1 and len(chunks) > 1:
-            ctx = multiprocessing.get_context("fork")
-            with ctx.Pool(min(jobs, len(chunks))) as pool:
-                for r in pool.imap_unordered(_work, range(len(chunks))):
-                    results.append(r)
-                    if progress:
-                        progress(len(results), len(chunks))
-        else:
-            for k in range(len(chunks)):
-                results.append(_work(k))
-                if progress:
-                    progress(len(results), len(chunks))
-        _W.clear()
+        tell("lift+compile", 0, len(chunks))
+        results = run_parallel(_work, len(chunks), options.jobs,
+                               lambda d, n: tell("lift+compile", d, n), cfg=cfg, chunks=chunks,
+                               options=options, triple=triple, cache=cache, tmpdir=tmpdir)
         results.sort()
         stages["lift+compile"] = time.perf_counter() - t
         stages["lift (cpu)"] = sum(r[4] for r in results)
@@ -206,6 +270,7 @@ def translate(path: str, out: str, options: Options, progress=None) -> Result:
         t = time.perf_counter()
         entries = sorted((a, fe, k) for a, (fe, k) in cfg.dispatch_entries().items())
         symbols = sorted((a, n) for a, n in image.symbols.items())
+        tell("runtime")
         rt_text = runtime_ir(backend, guest_layout(image), entries, symbols, syscall_shims.load_table())
         rt_obj = os.path.join(tmpdir, "runtime.o")
         with open(rt_obj, "wb") as fh:
@@ -213,17 +278,19 @@ def translate(path: str, out: str, options: Options, progress=None) -> Result:
         objects.append(rt_obj)
         stages["runtime"] = time.perf_counter() - t
         t = time.perf_counter()
-        tmp_out = os.path.join(out_dir, f".{os.path.basename(out)}.{os.getpid()}.tmp")
-        try:
-            ld = link(objects, tmp_out, backend)
-            os.chmod(tmp_out, 0o755)
-            os.replace(tmp_out, out)
-        finally:
-            if os.path.exists(tmp_out):
-                os.unlink(tmp_out)
+        tell("link")
+        exe_path = os.path.join(tmpdir, "out.exe")
+        ld = link(objects, exe_path, backend, out)
+        if out_key:
+            with open(exe_path, "rb") as fh:
+                cache.put(out_key, fh.read())
+        install(exe_path, out)
         stages["link"] = time.perf_counter() - t
     indirect = len(cfg.dispatch_entries())
     njt = sum(len(f.jump_tables) for f in cfg.functions.values())
-    return Result(path, out, len(cfg.functions), report.instructions, report.unsupported,
-                  report.beyond_baseline, indirect, njt, stages, ld.name,
-                  sum(1 for r in results if r[3]), len(chunks))
+    res = Result(path, out, len(cfg.functions), report.instructions, report.unsupported,
+                 report.beyond_baseline, indirect, njt, stages, ld.name,
+                 sum(1 for r in results if r[3]), len(chunks))
+    if out_key:
+        cache.put(out_key + ".result", json.dumps(dataclasses.asdict(res)).encode())
+    return res
