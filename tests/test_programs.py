@@ -248,7 +248,9 @@ def check_report(path: Path) -> None:
 
 # -- tests ---------------------------------------------------------------------------------
 
-PARAMS = [pytest.param(p, v, id=f"{p.name}-{v}") for p in PROGRAMS for v in p.variants]
+# The library programs first: they translate longest, so parallel workers finish together.
+PARAMS = [pytest.param(p, v, id=f"{p.name}-{v}") for p in sorted(PROGRAMS, key=lambda p: not p.libs)
+          for v in p.variants]
 
 
 @pytest.mark.parametrize("prog,variant", PARAMS)

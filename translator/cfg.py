@@ -275,8 +275,9 @@ class Discovery:
                 # Everything reachable is decoded: retry the jumps whose table base may be
                 # set up in code seen only later (before a loop the jump is in).
                 retry, deferred = deferred, []
+                preds = self._insn_preds(seen_insn, jump_tables)
                 for i in retry:
-                    jt = recover_jump_table(self, entry, i, pred, seen_insn, limits.get(i.address))
+                    jt = recover_jump_table(self, entry, i, pred, preds, limits.get(i.address))
                     if jt is not None:
                         add_table(i, jt)
                 if not work:
@@ -334,6 +335,26 @@ class Discovery:
         resume = [r for r in dict.fromkeys(resume) if r in blocks]
         return Function(entry, self.image.symbols.get(entry, f"fn_{entry:x}"), blocks, resume,
                         jump_tables)
+
+    def _insn_preds(self, seen: set[int], jump_tables: dict[int, JumpTable]) -> dict[int, list[int]]:
+        """Instruction -> the function's instructions that can execute just before it."""
+        preds: dict[int, list[int]] = {}
+        for a in seen:
+            i = self.dec.at(a)
+            nxt = a + i.size
+            if i.id in JCC:
+                succ = [_imm_target(i), nxt]
+            elif i.id in JUMPS:
+                jt = jump_tables.get(a)
+                succ = [_imm_target(i)] if jt is None else jt.targets
+            elif i.id in RETS or i.id in TRAPS:
+                succ = []
+            else:
+                succ = [nxt]
+            for t in succ:
+                if t in seen:
+                    preds.setdefault(t, []).append(a)
+        return preds
 
     def _cut_blocks(self, entry, leaders, jump_tables) -> dict[int, Block]:
         dec = self.dec

@@ -15,6 +15,7 @@ examples:
   elf2native translate ./tool -o tool.native --report tool.json
   elf2native translate bin/* --out-dir out/ -j 2     a batch: continues past failures
   elf2native inspect ./tool            what the translator finds: functions, tables, unsupported
+  elf2native bench ./tool -- ARGS      native vs translated vs qemu-x86_64 times
   elf2native demo
 
 exit codes: 0 ok, 1 some inputs of a batch failed, 2 usage, 3 input not translatable,
@@ -63,6 +64,19 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--json", action="store_true", help="print the result as JSON")
     i.add_argument("--functions", action="store_true", help="list every function found")
     i.add_argument("-j", "--jobs", type=int, default=0, help="parallel workers (default: one per CPU)")
+    b = sub.add_parser("bench", help="time a program native, translated and emulated (QEMU)",
+                       description="Translate PROGRAM (through the cache), run it native, translated "
+                       "and under qemu-x86_64 in interleaved order and print median times, peak "
+                       "memory and the ratios; outputs are compared.  --suite DIR runs a whole "
+                       "suite (see benchmarks/) and writes DIR/RESULTS.md.",
+                       epilog="examples:\n  elf2native bench ./nbody -- 5000000\n"
+                       "  elf2native bench --suite benchmarks/ --runs 3",
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
+    b.add_argument("program", nargs="?", help="static x86-64 Linux ELF executable")
+    b.add_argument("args", nargs="*", help="the program's arguments (after --)")
+    b.add_argument("--runs", type=int, default=5, help="runs of each version (default 5)")
+    b.add_argument("--suite", metavar="DIR", help="run the suite in DIR (suite.txt, programs/)")
+    b.add_argument("--json", action="store_true", help="print the measurements as JSON")
     d = sub.add_parser("demo", help="translate a shipped sample and run it beside the native one")
     d.add_argument("--keep", metavar="DIR", help="keep the sample and its translation in DIR")
     return p
@@ -87,6 +101,29 @@ def cmd_inspect(args) -> int:
     return EXIT_OK
 
 
+def cmd_bench(args) -> int:
+    from pathlib import Path
+
+    from translator.bench import bench, find_qemu, format_table
+    from translator.pipeline import Options
+    if args.runs < 1:
+        raise UsageError("--runs must be at least 1")
+    if args.suite:
+        from translator.bench_suite import main as suite_main
+        return suite_main(Path(args.suite), ["--runs", str(args.runs)])
+    if not args.program:
+        raise UsageError("name a PROGRAM, or --suite DIR")
+    if find_qemu() is None:
+        print("elf2native: bench: qemu-x86_64 not found (apt install qemu-user); "
+              "the emulated column stays empty", file=sys.stderr)
+    r = bench(args.program, args.args, args.runs, Options(cache_dir=default_cache_dir()))
+    if args.json:
+        print(json.dumps(r.as_dict(), indent=2, default=str))
+    else:
+        print(format_table([r]))
+    return EXIT_OK
+
+
 class UsageError(Exception):
     pass
 
@@ -99,6 +136,8 @@ def main(argv: list[str] | None = None) -> int:
             return cmd_translate(args)
         if args.command == "inspect":
             return cmd_inspect(args)
+        if args.command == "bench":
+            return cmd_bench(args)
         if args.command == "demo":
             from translator.demo import run_demo
             return run_demo(args.keep)

@@ -316,50 +316,60 @@ def _jump_value(chain, jmp, env: dict):
     return None
 
 
-def _function_constants(disc, seen) -> dict:
-    """Registers that every instruction of the function seen so far that writes them sets
-    to one and the same constant (a table base loaded before a loop that jumps through it)."""
-    values: dict[int, set] = {}
-    for a in seen:
-        i = disc.dec.at(a)
-        written = i.regs_access()[1]
-        if not written or _in_epilogue(disc, i):
-            continue
-        env: dict = {}
-        _step(env, i)
-        for r in written:
-            v = env.get(_reg64(r))
-            values.setdefault(_reg64(r), set()).add(v.v if isinstance(v, _Const) else None)
-    return {r: _Const(vs.pop()) for r, vs in values.items() if len(vs) == 1 and None not in vs}
+CALLEE_SAVED = {X.X86_REG_RBX, X.X86_REG_RBP, X.X86_REG_RSP, X.X86_REG_R12, X.X86_REG_R13,
+                X.X86_REG_R14, X.X86_REG_R15}
 
 
-def _in_epilogue(disc, i) -> bool:
-    """A pop that only leads, through more pops, to a ret or a tail jump to a known function:
-    it restores the caller's value."""
-    for _ in range(12):
-        if i is None:
-            return False
-        if i.id == X.X86_INS_RET:
-            return True
-        if i.id == X.X86_INS_JMP:
-            t = i.op_str
-            return t.startswith("0x") and int(t, 16) in disc.entries
-        if i.id != X.X86_INS_POP:
-            return False
-        i = disc.dec.at(i.address + i.size)
-    return False
+def _reaching_constants(disc, chain, insn_preds: dict[int, list[int]]) -> dict:
+    """Registers the chain reads before writing them whose every definition reaching the
+    chain's start (walking back through the function's instructions) is one and the same
+    constant: a table base loaded before the loop that jumps through it."""
+    dec = disc.dec
+    needed, written = set(), set()
+    for i in chain:
+        reads, writes = i.regs_access()
+        needed |= {_reg64(r) for r in reads} - written
+        written |= {_reg64(r) for r in writes}
+    needed &= set(_CANON.values())
+    out = {}
+    for reg in needed:
+        values: set = set()
+        seen: set[int] = set()
+        work = list(insn_preds.get(chain[0].address, ())) or [None]
+        while work and len(values) < 2:
+            a = work.pop()
+            if a is None:
+                values.add(None)        # the function's entry: the caller's value
+                continue
+            if a in seen:
+                continue
+            seen.add(a)
+            i = dec.at(a)
+            if i.id == X.X86_INS_CALL and reg not in CALLEE_SAVED:
+                values.add(None)        # clobbered by the call (psABI: caller-saved)
+                continue
+            if reg in {_reg64(r) for r in i.regs_access()[1]}:
+                env: dict = {}
+                _step(env, i)
+                v = env.get(reg)
+                values.add(v.v if isinstance(v, _Const) else None)
+                continue
+            work.extend(insn_preds.get(a, ()) or [None])
+        if len(values) == 1 and None not in values:
+            out[reg] = _Const(values.pop())
+    return out
 
 
-def recover_jump_table(disc, func_entry: int, jmp, pred: dict[int, int], seen=(),
+def recover_jump_table(disc, func_entry: int, jmp, pred: dict[int, int], insn_preds=None,
                        limit: int | None = None) -> JumpTable | None:
-    """The jump table behind the indirect jmp, or None.  ``seen``: the addresses of the
-    function's instructions decoded so far, for registers set up before a loop; ``limit``:
-    at most this many entries when no bound is found."""
+    """The jump table behind the indirect jmp, or None.  ``insn_preds`` (instruction ->
+    its predecessors, once the function is decoded) lets registers set up before a loop be
+    found; ``limit``: at most this many entries when no bound is found."""
     image = disc.image
     chain = _path(disc, jmp, pred)
     ent = _jump_value(chain, jmp, {})
-    if not isinstance(ent, (_Entry, _Scaled)) and seen:
-        ent = _jump_value(chain, jmp, _function_constants(disc, seen))
+    if not isinstance(ent, (_Entry, _Scaled)) and insn_preds and chain:
+        ent = _jump_value(chain, jmp, _reaching_constants(disc, chain, insn_preds))
     if isinstance(ent, _Scaled):
         return _computed_targets(disc, jmp, ent, limit)
     if not isinstance(ent, _Entry):

@@ -536,15 +536,32 @@ class FunctionLifter:
         """A recovered jump table or a known local label becomes a switch; anything else
         leaves through the dispatcher."""
         b = self.b
+        table = blk.insns and blk.insns[-1].address in self.func.jump_tables
         cases = list(blk.succs)
-        for a in self.func.resume:
-            if a not in cases:
-                cases.append(a)
+        if not table:       # a computed goto may go to any label of the function
+            cases += [a for a in self.func.resume if a not in cases]
+        cases = [a for a in cases if a in self.blocks]
         if cases:
             miss = self.new_block(f"miss_{blk.start:x}")
-            sw = b.switch(target, miss)
-            for a in cases:
-                if a in self.blocks:
+            lo, span = min(cases), max(cases) - min(cases) + 1
+            if len(cases) >= DENSE_MIN_CASES and span <= DENSE_MAX_SPAN:
+                # Guest addresses are sparse cases (LLVM lowers them to a compare tree); a
+                # byte map from address to case number makes a dense switch: a jump table.
+                width = 8 if len(cases) < 255 else 16
+                slots = [0] * span
+                for k, a in enumerate(cases, 1):
+                    slots[a - lo] = k
+                tab = self.lc.module.int_table(f"cases_{self.func.entry:x}_{blk.start:x}", width, slots)
+                off = b.sub(target, ir.Constant(I64, lo))
+                inside = b.icmp_unsigned("<", off, ir.Constant(I64, span))
+                k = b.load(b.gep_index(tab, b.select(inside, off, ir.Constant(I64, 0))))
+                key = b.select(inside, b.zext(k, I32), ir.Constant(I32, 0))
+                sw = b.switch(key, miss)
+                for n, a in enumerate(cases, 1):
+                    sw.add_case(ir.Constant(I32, n), self.blocks[a])
+            else:
+                sw = b.switch(target, miss)
+                for a in cases:
                     sw.add_case(ir.Constant(I64, a), self.blocks[a])
             b.position_at_end(miss)
         self.set_rip(target)
@@ -552,6 +569,8 @@ class FunctionLifter:
 
 
 ALL_FLAGS = frozenset(FLAGS)
+DENSE_MIN_CASES = 4          # indirect jumps with this many known targets ...
+DENSE_MAX_SPAN = 1 << 16     # ... within this many bytes switch through a byte map
 
 
 def _mangle(t: ir.Type) -> str:

@@ -167,6 +167,13 @@ class Module:
     def __init__(self, name: str):
         self.name = name
         self.globals: dict[str, Declaration] = {}
+        self.constants: list[str] = []
+
+    def int_table(self, name: str, width: int, values: list[int]) -> Value:
+        """A private constant array of i<width> (a lookup table); returns its address."""
+        body = ", ".join(f"i{width} {v}" for v in values)
+        self.constants.append(f"@{name} = private unnamed_addr constant [{len(values)} x i{width}] [{body}]")
+        return Value(ir.PointerType(ir.IntType(width)), f"@{name}")
 
     def declare(self, name: str, ret: ir.Type, args: list[ir.Type], attrs: str = "") -> Declaration:
         d = self.globals.get(name)
@@ -175,7 +182,7 @@ class Module:
         return d
 
     def render(self, fn_attrs: str = "") -> str:
-        out = [f"; ModuleID = '{self.name}'"]
+        out = [f"; ModuleID = '{self.name}'", *self.constants]
         for d in self.globals.values():
             if d.defined is None:
                 out.append(d.render_declare())
@@ -360,6 +367,11 @@ class Builder:
         """Pointer ``offset`` bytes past ``base`` (typed for later loads and stores)."""
         return self._value(ir.PointerType(pointee),
                            f"getelementptr inbounds i8, ptr {ref(base)}, i64 {offset}")
+
+    def gep_index(self, base, index):
+        """&base[index] for a pointer to elements (index: i64)."""
+        t = base.type.pointee
+        return self._value(base.type, f"getelementptr inbounds {tstr(t)}, ptr {ref(base)}, {typed(index)}")
 
     def fence(self, ordering, targetscope=None, name=""):
         return self._emit(Instr(f"fence {ordering}"))

@@ -2,8 +2,10 @@
 
 Per instruction, capstone's eflags bits say which flags it tests and which it writes.
 Exits: after call and ret flags are dead (compiler output never carries flags across
-them) unless --strict-flags; at jumps out of the function (tail calls, indirect jumps)
-every flag is live, because State is handed over as it is.
+them) unless --strict-flags; so are they at a jump table's jump beyond what its targets
+read (a switch's cases do not read the flags of the jump's address arithmetic); at other
+jumps out of the function (tail calls, unknown indirect jumps) every flag is live, because
+State is handed over as it is.
 """
 from __future__ import annotations
 
@@ -64,6 +66,8 @@ def live_out(func: Function, known_ids, strict: bool) -> dict[int, frozenset]:
             eff[i.address] = effects(i, i.id in known_ids)
 
     def exit_live(b) -> frozenset:
+        if b.term == T_IND and b.succs and not strict:
+            return NONE     # a jump table: what its targets read flows in below
         if b.term in (T_TAIL, T_IND):
             return ALL
         if b.term in (T_CALL, T_RET):
