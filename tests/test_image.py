@@ -86,3 +86,15 @@ def test_failed_translation_keeps_existing_output(tmp_path):
     r = subprocess.run([*CLI, str(bad), "-o", str(out)], capture_output=True, text=True)
     assert r.returncode == EXIT_BAD_INPUT
     assert out.read_bytes() == b"precious"
+
+
+def test_section_headers_past_the_end_are_ignored(tmp_path):
+    """Translation works from the program headers; broken section headers do not matter."""
+    from tests.util import build_tiny, run_program
+    tiny = build_tiny(tmp_path / "tiny")
+    data = bytearray(tiny.read_bytes())
+    data[0x28:0x30] = (len(data) + 100000).to_bytes(8, "little")    # e_shoff
+    bad = write(tmp_path, "shoff", bytes(data))
+    r, out = run(bad, tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert run_program([out]) == (b"tiny\n", b"", 7)

@@ -110,6 +110,7 @@ PROGRAMS = [
     Program("ctype"),
     Program("timefmt"),
     Program("hashtable"),
+    Program("crash", ("O0", "O2"), tuple(Case((how,)) for how in ("segv", "fpe", "abort", "raise", "ud2", "none"))),
 ]
 # Tiny drivers of real libraries, linked statically from Debian's -dev packages (installed
 # by scripts/setup-and-test.sh): their code is what the distribution ships, not ours.

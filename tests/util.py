@@ -4,6 +4,7 @@ command line, run a program and capture what it did."""
 from __future__ import annotations
 
 import os
+import resource
 import subprocess
 import sys
 import uuid
@@ -60,11 +61,17 @@ def translate(inp, out, *extra, timeout=TRANSLATE_TIMEOUT):
     return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, env=env, timeout=timeout)
 
 
+def _no_core_dumps():
+    """A program that crashes must not leave a core file among the files compared."""
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
 def run_program(argv, stdin=b"", cwd=None, env=None, timeout=60, executable=None):
     """Run argv (argv[0] is the program unless `executable` is given, in which case
     argv[0] is only what the program sees) and return (stdout, stderr, returncode)
     with the outputs as bytes.  A negative returncode is a signal.  Raises
     subprocess.TimeoutExpired (after killing the program) on timeout."""
     proc = subprocess.run([str(a) for a in argv], input=stdin, capture_output=True, cwd=cwd, env=env,
-                          timeout=timeout, executable=None if executable is None else str(executable))
+                          timeout=timeout, executable=None if executable is None else str(executable),
+                          preexec_fn=_no_core_dumps)
     return proc.stdout, proc.stderr, proc.returncode

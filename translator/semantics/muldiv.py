@@ -13,7 +13,7 @@ from translator.lift import flags as F
 from translator.semantics import semantic
 
 I1, I8, I64, I128 = ir.IntType(1), ir.IntType(8), ir.IntType(64), ir.IntType(128)
-TRAP_DIVIDE = 3      # rt_trap kind: divide error -> SIGFPE
+SIGFPE = 8           # the divide error (#DE) is delivered as SIGFPE
 
 _LO = {8: X.X86_REG_AL, 16: X.X86_REG_AX, 32: X.X86_REG_EAX, 64: X.X86_REG_RAX}
 _HI = {8: X.X86_REG_AH, 16: X.X86_REG_DX, 32: X.X86_REG_EDX, 64: X.X86_REG_RDX}
@@ -90,7 +90,7 @@ def _trap_unless(ctx, ok):
     br = b.cbranch(ok, cont, bad)
     br.set_weights([1000, 1])
     b.position_at_end(bad)
-    ctx.die("rt_trap", [ir.Constant(I64, ctx.insn.address), ir.Constant(ir.IntType(32), TRAP_DIVIDE)])
+    ctx.die("rt_trap", [ir.Constant(I64, ctx.insn.address), ir.Constant(ir.IntType(32), SIGFPE)])
     ctx.terminated = False
     b.position_at_end(cont)
 
