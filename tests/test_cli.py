@@ -111,3 +111,18 @@ def test_sigint_leaves_the_existing_output_alone(tmp_path):
     assert "Traceback" not in err
     assert out.read_bytes() == b"OLD"
     assert sorted(x.name for x in tmp_path.iterdir()) == ["hello.native"]
+
+
+def test_output_on_another_file_system(tiny, tmp_path):
+    """The link happens in a temporary directory; the output may live on another file system."""
+    import tempfile
+    other = Path("/dev/shm")
+    if not other.is_dir() or os.stat(other).st_dev == os.stat(tempfile.gettempdir()).st_dev:
+        pytest.skip("no second file system (/dev/shm) to write to")
+    out = other / f"elf2native-test-{os.getpid()}.native"
+    try:
+        r = cli(tiny, "-o", out, "--no-cache")
+        assert r.returncode == 0, r.stderr
+        assert run_program([out]) == (b"tiny\n", b"", 7)
+    finally:
+        out.unlink(missing_ok=True)

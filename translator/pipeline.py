@@ -11,6 +11,7 @@ import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import tempfile
 import time
 
@@ -163,6 +164,11 @@ def _work(k: int):
     return k, path, report, cached, t_lift, t_comp
 
 
+def _ignore_sigint():
+    """Workers leave ^C to the parent, which stops the pool: one message, no tracebacks."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def run_parallel(func, count: int, jobs: int, progress=None, **state) -> list:
     """[func(k) for k in range(count)] in forked worker processes (jobs: 0 = one per CPU),
     in completion order; ``state`` is what func finds in _W (inherited, not pickled)."""
@@ -172,7 +178,7 @@ def run_parallel(func, count: int, jobs: int, progress=None, **state) -> list:
     try:
         if jobs > 1 and count > 1:
             ctx = multiprocessing.get_context("fork")
-            with ctx.Pool(min(jobs, count)) as pool:
+            with ctx.Pool(min(jobs, count), initializer=_ignore_sigint) as pool:
                 for r in pool.imap_unordered(func, range(count)):
                     results.append(r)
                     if progress:
@@ -202,17 +208,15 @@ def _output_key(path: str, options: Options, triple: str) -> str | None:
     return "exe-" + h.hexdigest()
 
 
-def install(data_or_path, out: str) -> None:
-    """Write the executable to out atomically: a temporary file in out's directory, then a
-    rename, so an interrupted or failed run never leaves a partial file or clobbers out."""
+def install(data: bytes, out: str) -> None:
+    """Write the executable to out atomically: a temporary file in out's directory (the
+    link's temporary directory may be on another file system), then a rename, so an
+    interrupted or failed run never leaves a partial file or clobbers out."""
     out_dir = os.path.dirname(os.path.abspath(out)) or "."
     tmp_out = os.path.join(out_dir, f".{os.path.basename(out)}.{os.getpid()}.tmp")
     try:
-        if isinstance(data_or_path, bytes):
-            with open(tmp_out, "wb") as fh:
-                fh.write(data_or_path)
-        else:
-            os.replace(data_or_path, tmp_out)
+        with open(tmp_out, "wb") as fh:
+            fh.write(data)
         os.chmod(tmp_out, 0o755)
         os.replace(tmp_out, out)
     except OSError as e:
@@ -281,10 +285,11 @@ def translate(path: str, out: str, options: Options, progress=None) -> Result:
         tell("link")
         exe_path = os.path.join(tmpdir, "out.exe")
         ld = link(objects, exe_path, backend, out)
+        with open(exe_path, "rb") as fh:
+            exe = fh.read()
         if out_key:
-            with open(exe_path, "rb") as fh:
-                cache.put(out_key, fh.read())
-        install(exe_path, out)
+            cache.put(out_key, exe)
+        install(exe, out)
         stages["link"] = time.perf_counter() - t
     indirect = len(cfg.dispatch_entries())
     njt = sum(len(f.jump_tables) for f in cfg.functions.values())
