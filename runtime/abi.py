@@ -47,8 +47,14 @@ _FIELDS = _layout(
        ("fpu_top", I32, 4, 4), ("fpu_tag", I32, 4, 4)]
     + [(f"st{i}", ir.ArrayType(I8, 16), 16, 16) for i in range(8)]
     # Runtime-private fields (not guest-visible).
-    + [("tid", I32, 4, 4), ("exit_reason", I32, 4, 4), ("last_branch", I64, 8, 8),
-       ("host_sp", I64, 8, 8)]
+    + [("self", I64, 8, 8),             # this State's address, read through the host's
+                                        # thread pointer (the runtime's per-thread anchor)
+       ("host_top", I64, 8, 8),         # top of this thread's host stack (rt_main restarts there)
+       ("host_base", I64, 8, 8), ("host_size", I64, 8, 8),   # a thread's own mapping (0: main)
+       ("sig_pending", I64, 8, 8),      # bit s-1: signal s arrived and awaits delivery
+       ("sig_returned", I32, 4, 4),     # set by rt_sigreturn for the innermost delivery
+       ("ss_flags", I32, 4, 4), ("ss_sp", I64, 8, 8), ("ss_size", I64, 8, 8),  # sigaltstack
+       ("sig_info", ir.ArrayType(I8, 64 * 128), 64 * 128, 16)]   # siginfo of each pending signal
 )
 
 FIELDS: dict[str, Field] = {f.name: f for f in _FIELDS}

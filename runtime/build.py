@@ -1,7 +1,7 @@
 """Generates the runtime module for one guest program: loader, dispatcher, syscall layer."""
 from __future__ import annotations
 
-from runtime import dispatch, loader, support, syscalls
+from runtime import dispatch, loader, signals, support, syscalls
 from runtime.irkit import RuntimeModule
 
 
@@ -10,5 +10,6 @@ def runtime_ir(backend, layout: loader.GuestLayout, entries, symbols, table) -> 
     support.build(rm)
     loader.build(rm, layout)
     dispatch.build(rm, entries, symbols)
+    signals.build(rm, table)
     syscalls.build(rm, table)
     return rm.text()

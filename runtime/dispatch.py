@@ -40,7 +40,6 @@ def build(rm: RuntimeModule, entries: list[tuple[int, int, int]], symbols: list[
     bsearch = rm.module.globals["rt_bsearch"]
     write_str = rm.function("rt_write_str", VOID, [I32, P8])
     write_hex = rm.function("rt_write_hex", VOID, [I32, I64])
-    die = rm.function("rt_die_signal", VOID, [I32])
     exit_group = rm.backend.SYS["exit_group"]
 
     def where(b, pc):
@@ -138,9 +137,11 @@ def build(rm: RuntimeModule, entries: list[tuple[int, int, int]], symbols: list[
     rm.backend.syscall(b, exit_group, c64(RT_EXIT_UNSUPPORTED))
     b.unreachable()
 
-    # rt_trap(state, pc, signal): the guest executed hlt/ud2/int3/undecodable bytes/a bad divide
+    # rt_trap(state, pc, signal): the guest executed hlt/ud2/int3/undecodable bytes/a bad
+    # divide: the signal goes to the guest's handler if it has one (runtime/signals.py)
     f, b = rm.define("rt_trap", VOID, [rm.state_p, I64, I32], noreturn=True)
-    b.call(die, [f.args[2]])
+    fault = rm.function("rt_fault", VOID, [rm.state_p, I32, I64], noreturn=True)
+    b.call(fault, [f.args[0], f.args[2], f.args[1]])
     b.unreachable()
 
 

@@ -115,6 +115,10 @@ def build(rm: RuntimeModule, layout: GuestLayout):
     hstack = be.syscall(b, S["mmap"], c64(0), c64(HOST_STACK_SIZE), c64(PROT_READ | PROT_WRITE),
                         c64(MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE), c64(-1), c64(0))
     htop = b.add(hstack, c64(HOST_STACK_SIZE - 256))
+    st_addr = b.ptrtoint(state, I64)
+    b.store(st_addr, rm.field(b, state, "self"))
+    b.store(htop, rm.field(b, state, "host_top"))
+    be.set_thread_state(b, st_addr)
     main = rm.function("rt_main", VOID, [rm.state_p], noreturn=True)
     switch = rm.function("rt_switch_stack", VOID, [I64, P8, P8], noreturn=True)
     b.call(switch, [htop, b.bitcast(main, P8), b.bitcast(state, P8)])

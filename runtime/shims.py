@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import errno
 
-from llvmlite import ir
-
 from runtime.irkit import I64, RuntimeModule, c64
 
 PROT_EXEC = 4
@@ -101,35 +99,4 @@ def shim_arch_prctl(rm: RuntimeModule):
         b.ret(c64(0))
     b.position_at_end(bad)
     b.ret(c64(-errno.EINVAL))
-    return f
-
-
-@emitter
-def shim_rt_sigaction(rm: RuntimeModule):
-    """SIG_DFL and SIG_IGN go to the kernel as they are. A guest handler is recorded but not
-    installed: delivering signals to translated handlers is not implemented yet."""
-    f, b, st, (sig, act, oact, size, *_) = _define(rm, "shim_rt_sigaction")
-    n = 65
-    table_t = ir.ArrayType(I64, n)
-    table = rm.global_var("rt_guest_handlers", table_t)
-    valid = b.and_(b.icmp_signed(">", sig, c64(0)), b.icmp_signed("<", sig, c64(n)))
-    with b.if_then(b.not_(valid)):
-        b.ret(c64(-errno.EINVAL))
-    slot = b.gep(table, [ir.Constant(ir.IntType(32), 0), sig])
-    old = b.load(slot)
-    is_act = b.icmp_unsigned("!=", act, c64(0))
-    handler = b.select(is_act, b.load(b.inttoptr(b.select(is_act, act, b.ptrtoint(slot, I64)), I64.as_pointer())), c64(0))
-    guest_handler = b.and_(is_act, b.icmp_unsigned(">", handler, c64(1)))
-    with b.if_then(guest_handler):
-        with b.if_then(b.icmp_unsigned("!=", oact, c64(0))):
-            b.store(old, b.inttoptr(oact, I64.as_pointer()))
-        b.store(handler, slot)
-        b.ret(c64(0))
-    r = rm.backend.syscall(b, 13, sig, act, oact, size)
-    with b.if_then(b.and_(b.icmp_unsigned("==", r, c64(0)), is_act)):
-        b.store(c64(0), slot)
-    with b.if_then(b.and_(b.icmp_unsigned("==", r, c64(0)),
-                          b.and_(b.icmp_unsigned("!=", oact, c64(0)), b.icmp_unsigned(">", old, c64(1))))):
-        b.store(old, b.inttoptr(oact, I64.as_pointer()))
-    b.ret(r)
     return f

@@ -11,6 +11,9 @@ import errno as errno_mod
 from llvmlite import ir
 
 from runtime import shims
+from runtime import signals as _signals, threads as _threads  # their emitters register
+
+EMITTER_MODULES = (_signals, _threads)
 from runtime.irkit import I8, I64, VOID, RuntimeModule, c64
 
 ARG_REGS = ("rdi", "rsi", "rdx", "r10", "r8", "r9")
@@ -37,7 +40,13 @@ def build(rm: RuntimeModule, table):
     f, b = rm.define("rt_syscall", VOID, [rm.state_p])
     state = f.args[0]
     rax = rm.field(b, state, "rax")
-    nr = b.load(rax)
+    entry_nr = b.load(rax)
+    entry = b.block
+    top = f.append_basic_block("top")
+    b.branch(top)
+    b.position_at_end(top)
+    nr = b.phi(I64)
+    nr.add_incoming(entry_nr, entry)
     args = [b.load(rm.field(b, state, n)) for n in ARG_REGS]
     in_table = b.icmp_unsigned("<", nr, c64(maxnr))
     kind = b.select(in_table, b.load(b.gep(kind_g, [ir.Constant(ir.IntType(32), 0),
@@ -72,4 +81,12 @@ def build(rm: RuntimeModule, table):
     for v, bb in results:
         res.add_incoming(v, bb)
     b.store(res, rax)
+    # signals that arrived meanwhile are delivered now; the call is restarted after a
+    # handler with SA_RESTART interrupted it (see runtime/signals.py)
+    pending = b.icmp_unsigned("!=", b.load(rm.field(b, state, "sig_pending")), c64(0))
+    with b.if_then(pending, likely=False):
+        again = b.call(rm.module.globals["rt_signal_point"], [state, nr])
+        with b.if_then(again):
+            nr.add_incoming(nr, b.block)
+            b.branch(top)
     b.ret_void()

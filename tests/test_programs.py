@@ -111,6 +111,10 @@ PROGRAMS = [
     Program("timefmt"),
     Program("hashtable"),
     Program("crash", ("O0", "O2"), tuple(Case((how,)) for how in ("segv", "fpe", "abort", "raise", "ud2", "none"))),
+    # the pico provider: signals, threads, processes (runtime/signals.py, runtime/threads.py)
+    Program("signal", ("O0", "O2")),
+    Program("pthread", ("O2",), libs=("-pthread",)),
+    Program("process", ("O2",)),
 ]
 # Tiny drivers of real libraries, linked statically from Debian's -dev packages (installed
 # by scripts/setup-and-test.sh): their code is what the distribution ships, not ours.

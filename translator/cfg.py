@@ -25,9 +25,12 @@ TRAPS = {X.X86_INS_HLT, X.X86_INS_UD2, X.X86_INS_INT3, X.X86_INS_INT1, X.X86_INS
          X.X86_INS_UD0}
 JUMPS = JCC | {X.X86_INS_JMP, X.X86_INS_LJMP}
 CALLS = {X.X86_INS_CALL, X.X86_INS_LCALL}
+# A syscall ends its block, and the next instruction is a resume point: a new thread (clone)
+# and a signal handler's sigreturn continue there through the dispatcher.
+SYSCALLS = {X.X86_INS_SYSCALL}
 RETS = {X.X86_INS_RET, X.X86_INS_RETF, X.X86_INS_RETFQ, X.X86_INS_IRET, X.X86_INS_IRETD,
         X.X86_INS_IRETQ, X.X86_INS_SYSRET}
-ENDS = JUMPS | CALLS | RETS | TRAPS
+ENDS = JUMPS | CALLS | RETS | TRAPS | SYSCALLS
 # Instructions no user-mode x86-64 compiler or libc emits: decoding one means the bytes are
 # data, so a speculative code address that leads to one is rejected.
 IMPLAUSIBLE = {X.X86_INS_IN, X.X86_INS_INSB, X.X86_INS_INSW, X.X86_INS_INSD, X.X86_INS_OUT,
@@ -50,6 +53,7 @@ T_JCC = "jcc"            # conditional branch: succs = [taken, fallthrough]
 T_JMP = "jmp"            # direct jump inside the function
 T_TAIL = "tail"          # direct jump (or fallthrough) to another function's entry
 T_CALL = "call"          # direct or indirect call; succs = [return site]
+T_SYSCALL = "syscall"    # syscall; succs = [next instruction], a resume point
 T_RET = "ret"
 T_IND = "indirect"       # indirect jump; jump table in Function.jump_tables if recovered
 T_TRAP = "trap"          # hlt, ud2, int3: the guest dies here
@@ -302,8 +306,8 @@ class Discovery:
                             pred.setdefault(s, a)
                             work.append(s)
                     break
-                if i.id in CALLS:
-                    t = _imm_target(i)
+                if i.id in CALLS or i.id in SYSCALLS:
+                    t = _imm_target(i) if i.id in CALLS else None
                     if t is not None:
                         call_out.add(t)
                     if nxt not in leaders:
@@ -375,6 +379,9 @@ class Discovery:
                     break
                 if i.id in CALLS:
                     term, succs = T_CALL, [nxt]
+                    break
+                if i.id in SYSCALLS:
+                    term, succs = T_SYSCALL, [nxt]
                     break
                 if i.id in JUMPS:
                     t = _imm_target(i)

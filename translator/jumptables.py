@@ -218,7 +218,7 @@ def _path(disc, jmp, pred: dict[int, int], depth: int = 6) -> list:
         before = _block_start(disc, start, pred, strictly_before=True)
         if before is not None:
             last = _last_insn(dec, before, start)
-            if last is not None and last.id not in (X.X86_INS_JMP, X.X86_INS_RET):
+            if last is not None and not _leaves(dec, before, start):
                 addr = last.address
                 chain = [last] + chain
                 continue
@@ -228,6 +228,18 @@ def _path(disc, jmp, pred: dict[int, int], depth: int = 6) -> list:
         chain = [dec.at(p)] + chain
         addr = p
     return chain
+
+
+def _leaves(dec, start: int, end: int) -> bool:
+    """Whether the straight line from start to end passes a jmp or ret (padding after a
+    ret is not a fallthrough into the next block)."""
+    a = start
+    while a < end:
+        i = dec.at(a)
+        if i is None or i.id in (X.X86_INS_JMP, X.X86_INS_RET):
+            return True
+        a += i.size
+    return False
 
 
 def _last_insn(dec, start: int, end: int):

@@ -16,8 +16,9 @@ IMAGE_BASE = 0x7E00_0000_0000
 
 # Host syscall numbers the runtime itself uses (the guest's numbers go through the table).
 SYS = {"read": 0, "write": 1, "mmap": 9, "mprotect": 10, "munmap": 11, "rt_sigaction": 13,
-       "rt_sigprocmask": 14, "getpid": 39, "exit_group": 231, "kill": 62, "gettid": 186,
-       "tgkill": 234, "clock_gettime": 228}
+       "rt_sigprocmask": 14, "getpid": 39, "clone": 56, "exit": 60, "exit_group": 231, "kill": 62,
+       "arch_prctl": 158, "gettid": 186, "tgkill": 234, "clock_gettime": 228}
+ARCH_SET_FS = 0x1002
 
 _ARG_REGS = ("{rdi}", "{rsi}", "{rdx}", "{r10}", "{r8}", "{r9}")
 
@@ -30,6 +31,18 @@ def syscall(b: ir.IRBuilder, nr: ir.Value | int, *args: ir.Value) -> ir.Value:
     cons = ",".join(["={rax}", "{rax}", *_ARG_REGS[:len(args)], "~{rcx}", "~{r11}", "~{memory}"])
     fty = ir.FunctionType(I64, [I64] * (1 + len(args)))
     return b.asm(fty, "syscall", cons, [nr, *args], side_effect=True)
+
+
+def set_thread_state(b: ir.IRBuilder, state_addr: ir.Value):
+    """Make state_addr this host thread's anchor: the host fs base (the runtime has no libc
+    and no other use for it; the guest's fs base lives in State)."""
+    syscall(b, SYS["arch_prctl"], c64(ARCH_SET_FS), state_addr)
+
+
+def thread_state(b: ir.IRBuilder, self_offset: int) -> ir.Value:
+    """This host thread's State address (its ``self`` field, through the host fs base)."""
+    return b.asm(ir.FunctionType(I64, []), f"movq %fs:{self_offset}, $0", "=r", [],
+                 side_effect=True)
 
 
 def rdtsc(b: ir.IRBuilder) -> ir.Value:
@@ -67,5 +80,53 @@ ENTRY_ASM = [
     "  movq %rdi, %rsp",
     "  movq %rdx, %rdi",
     "  callq *%rsi",
+    "  ud2",
+    # rt_clone_thread(flags, host_sp, ptid, ctid, state): a raw clone; the child starts on
+    # host_sp (16-aligned, with room above) in rt_main(state); the parent gets the result.
+    ".globl rt_clone_thread",
+    ".type rt_clone_thread,@function",
+    "rt_clone_thread:",
+    "  movq %r8, -8(%rsi)",
+    "  subq $16, %rsi",
+    "  movq %rcx, %r10",
+    "  movl $56, %eax",
+    "  syscall",
+    "  testq %rax, %rax",
+    "  jnz 1f",
+    "  xorl %ebp, %ebp",
+    "  movq 8(%rsp), %rdi",
+    "  callq rt_main",
+    "  ud2",
+    "1:",
+    "  ret",
+    # rt_exit_thread(base, size, status): block signals, unmap this thread's own host stack
+    # and State, exit the thread; nothing touches the stack after the munmap.
+    ".globl rt_exit_thread",
+    ".type rt_exit_thread,@function",
+    "rt_exit_thread:",
+    "  movq %rdi, %r12",
+    "  movq %rsi, %r13",
+    "  movq %rdx, %r14",
+    "  pushq $-1",
+    "  movl $14, %eax",
+    "  xorl %edi, %edi",
+    "  movq %rsp, %rsi",
+    "  xorl %edx, %edx",
+    "  movl $8, %r10d",
+    "  syscall",
+    "  movl $11, %eax",
+    "  movq %r12, %rdi",
+    "  movq %r13, %rsi",
+    "  syscall",
+    "  movl $60, %eax",
+    "  movq %r14, %rdi",
+    "  syscall",
+    "  ud2",
+    # rt_host_restorer: sa_restorer of the runtime's host signal handlers
+    ".globl rt_host_restorer",
+    ".type rt_host_restorer,@function",
+    "rt_host_restorer:",
+    "  movl $15, %eax",
+    "  syscall",
     "  ud2",
 ]

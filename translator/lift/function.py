@@ -13,7 +13,7 @@ from capstone import x86 as X
 from llvmlite import ir
 
 from runtime import abi
-from translator.cfg import (T_BAD, T_CALL, T_FALL, T_IND, T_JCC, T_JMP, T_RET, T_TAIL, T_TRAP,
+from translator.cfg import (T_BAD, T_CALL, T_FALL, T_IND, T_JCC, T_JMP, T_RET, T_SYSCALL, T_TAIL, T_TRAP,
                             Block, Function)
 import re
 
@@ -69,6 +69,7 @@ class FunctionLifter:
         self.blocks: dict[int, ir.Block] = {}
         self.insn = None
         self.terminated = False
+        self.atomic = None      # the memory operand of the locked instruction being lifted
         # What the function touches, so State is synced only for those (see _finish).
         self.gpr_read: set[int] = set()
         self.gpr_written: set[int] = set()
@@ -281,10 +282,62 @@ class FunctionLifter:
         return self.b.inttoptr(address, ty.as_pointer())
 
     def load(self, address: ir.Value, ty: ir.Type) -> ir.Value:
+        if self.atomic is not None:
+            return self._atomic_load(address, ty)
         return self.b.load(self.ptr(address, ty), align=1)
 
     def store(self, address: ir.Value, value: ir.Value):
+        if self.atomic is not None:
+            return self._atomic_store(address, value)
         self.b.store(value, self.ptr(address, value.type), align=1)
+
+    # -- locked instructions ---------------------------------------------------------------
+    def _atomic_load(self, address, ty):
+        """In a locked instruction the memory operand is read once, atomically."""
+        a = self.atomic
+        if "old" not in a:
+            a["ptr"] = self.ptr(address, ty)
+            a["old"] = self.b.load_atomic(a["ptr"], "monotonic", ty.width // 8)
+        return a["old"]
+
+    def _atomic_store(self, address, value):
+        """... and written by a compare-and-exchange against what was read; if another
+        thread wrote in between, the instruction runs again (lift_locked)."""
+        a = self.atomic
+        if "old" not in a:
+            self._atomic_load(address, value.type)
+        r = self.b.cmpxchg(a["ptr"], a["old"], value, "seq_cst", "seq_cst")
+        a["ok"] = self.b.extract_value(r, 1)
+
+    def lift_locked(self, sem, insn):
+        """A lock-prefixed read-modify-write (or xchg with memory) is atomic: its semantic
+        runs in a loop that reads the operand, computes, and commits with cmpxchg; the
+        registers and flags it writes are put back before each retry."""
+        b = self.b
+        reads, writes = insn.regs_access()
+        saved = {}
+        for r in writes:
+            v = GPR.get(r)
+            if v is not None and v.index not in saved:
+                saved[v.index] = self.gpr64(v.index)
+        flags = {"cf": self.flag("cf")}     # adc and sbb read it; the rest only write flags
+        head = self.new_block(f"locked_{insn.address:x}")
+        b.branch(head)
+        b.position_at_end(head)
+        for i, v in saved.items():
+            b.store(v, self.gpr[i])
+        for n, v in flags.items():
+            b.store(v, self.flags[n])
+        self.atomic = {}
+        try:
+            r = sem.func(self, insn)
+        finally:
+            ok, self.atomic = self.atomic.get("ok"), None
+        if ok is not None:
+            done = self.new_block(f"locked_done_{insn.address:x}")
+            b.cbranch(ok, done, head)
+            b.position_at_end(done)
+        return r
 
     def get(self, op, bits: int | None = None) -> ir.Value:
         """Read an operand (register, immediate or memory) at its own width or ``bits``."""
@@ -448,6 +501,8 @@ class FunctionLifter:
         sem = semantic_of(insn)
         try:
             if sem is not None:
+                if _locked(insn):
+                    return self.lift_locked(sem, insn)
                 return sem.func(self, insn)
         except Unsupported:
             if self.b.block.is_terminated:
@@ -481,6 +536,10 @@ class FunctionLifter:
             b.cbranch(cond, self.blocks[blk.succs[0]], self.blocks[blk.succs[1]])
         elif term == T_CALL:
             self.lift_call(blk, last)
+        elif term == T_SYSCALL:
+            if self.lift_insn(last) is None:
+                return
+            self.resume_after(blk, last, flags=True)
         elif term == T_RET:
             target = self.lift_insn(last)
             if target is None:
@@ -512,17 +571,24 @@ class FunctionLifter:
         target = self.lift_insn(insn)     # pushes the return address
         if target is None:
             return
-        ret_addr = insn.address + insn.size
         if isinstance(target, ir.Constant) and target.constant in self.lc.entries:
             c = b.call(self.lc.guest_fn(target.constant), [self.state, ir.Constant(I32, 0)])
         else:
             f = self.lc.rt("rt_call", VOID, [self.lc.state_p, I64])
             c = b.call(f, [self.state, target])
         self.sync_store(c, flags=False)
+        self.resume_after(blk, insn, flags=self.strict_flags)
+
+    def resume_after(self, blk: Block, insn, flags: bool):
+        """The instruction after a call or syscall is a resume point: registers are reloaded
+        from State there, and if State's rip is not that address (a longjmp, a signal handler
+        that did not return, an unwind) this function returns to its caller too."""
+        b = self.b
+        ret_addr = insn.address + insn.size
         after = self.new_block(f"after_{insn.address:x}")
         b.branch(after)
         b.position_at_end(after)
-        self._syncs.append(("load_at", after, self.strict_flags))
+        self._syncs.append(("load_at", after, flags))
         self.resume_bbs.setdefault(ret_addr, after)
         rip = b.load(self.field("rip"))
         ok = b.icmp_unsigned("==", rip, ir.Constant(I64, ret_addr))
@@ -569,6 +635,14 @@ class FunctionLifter:
 
 
 ALL_FLAGS = frozenset(FLAGS)
+_LOCK_PREFIX = 0xF0
+
+
+def _locked(insn) -> bool:
+    """A lock prefix, or xchg with a memory operand (locked without one)."""
+    if insn.prefix[0] == _LOCK_PREFIX:
+        return any(op.type == X.X86_OP_MEM for op in insn.operands)
+    return insn.id == X.X86_INS_XCHG and any(op.type == X.X86_OP_MEM for op in insn.operands)
 DENSE_MIN_CASES = 4          # indirect jumps with this many known targets ...
 DENSE_MAX_SPAN = 1 << 16     # ... within this many bytes switch through a byte map
 

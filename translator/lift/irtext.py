@@ -363,6 +363,15 @@ class Builder:
         a = f", align {align}" if align else ""
         return self._emit(Instr(f"store {typed(value)}, ptr {ref(ptr)}{a}"))
 
+    def load_atomic(self, ptr, ordering: str, align: int, typ=None):
+        t = typ or ptr.type.pointee
+        return self._value(t, f"load atomic {tstr(t)}, ptr {ref(ptr)} {ordering}, align {align}")
+
+    def cmpxchg(self, ptr, cmp, new, ordering: str, failordering: str):
+        """{old value, success}"""
+        t = ir.LiteralStructType([cmp.type, ir.IntType(1)])
+        return self._value(t, f"cmpxchg ptr {ref(ptr)}, {typed(cmp)}, {typed(new)} {ordering} {failordering}")
+
     def gep_bytes(self, base, offset: int, pointee: ir.Type):
         """Pointer ``offset`` bytes past ``base`` (typed for later loads and stores)."""
         return self._value(ir.PointerType(pointee),

@@ -12,7 +12,7 @@ from __future__ import annotations
 from capstone import x86 as X
 
 from runtime.abi import FLAG_NAMES
-from translator.cfg import T_CALL, T_IND, T_JCC, T_JMP, T_FALL, T_RET, T_TAIL, Function
+from translator.cfg import T_CALL, T_IND, T_JCC, T_JMP, T_FALL, T_RET, T_SYSCALL, T_TAIL, Function
 
 ALL = frozenset(FLAG_NAMES)
 NONE: frozenset = frozenset()
@@ -78,7 +78,7 @@ def live_out(func: Function, known_ids, strict: bool) -> dict[int, frozenset]:
 
     def block_out(b) -> frozenset:
         out = exit_live(b)
-        if b.term in (T_JCC, T_JMP, T_FALL, T_IND):
+        if b.term in (T_JCC, T_JMP, T_FALL, T_IND, T_SYSCALL):
             for t in b.succs:
                 if t in live_in:
                     out = out | live_in[t]

@@ -12,12 +12,18 @@ I64 = ir.IntType(64)
 @semantic("syscall")
 def syscall(ctx, insn):
     """Served by the shim runtime: rt_syscall(state) reads rax and the argument registers
-    and writes rax; rcx and r11 are clobbered as the kernel does."""
+    and writes rax; rcx and r11 are clobbered as the kernel does.  The whole State, flags
+    included, is current during the call (a signal handler may run and see it); the block
+    ends here and the next instruction is a resume point (see FunctionLifter.resume_after),
+    which is also where a new thread starts."""
     from translator.lift.regs import RCX
-    ctx.set_gpr64(RCX, ir.Constant(I64, ctx.next_pc))
+    nxt = ir.Constant(I64, ctx.next_pc)
+    ctx.set_gpr64(RCX, nxt)
     ctx.set_gpr64(11, ctx.rflags(64))
-    ctx.set_rip(ir.Constant(I64, ctx.next_pc))
-    ctx.call_rt("rt_syscall", [])
+    ctx.set_rip(nxt)
+    r = ctx.call_rt("rt_syscall", [], sync=False)
+    ctx.sync_store(r, flags=True)
+    return nxt
 
 
 @semantic("cpuid")
@@ -41,7 +47,14 @@ def xgetbv(ctx, insn):
     ctx.call_rt("rt_xgetbv", [])
 
 
-@semantic("nop", "endbr64", "endbr32", "pause", "prefetcht0", "prefetcht1", "prefetcht2",
+@semantic("pause")
+def pause(ctx, insn):
+    """A spin-wait hint: no effect for the guest, but a compiler barrier, so the load a
+    spin loop polls is not hoisted out of the loop (another thread writes it)."""
+    ctx.b.fence('syncscope("singlethread") seq_cst')
+
+
+@semantic("nop", "endbr64", "endbr32", "prefetcht0", "prefetcht1", "prefetcht2",
           "prefetchnta", "prefetchw", "lfence", "sfence")
 def nop(ctx, insn):
     """No architectural effect for the guest."""
