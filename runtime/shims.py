@@ -22,7 +22,7 @@ def emitter(func):
     return func
 
 
-def _define(rm: RuntimeModule, name: str):
+def define_shim(rm: RuntimeModule, name: str):
     f, b = rm.define(name, I64, [rm.state_p] + [I64] * 6, internal=True)
     return f, b, f.args[0], list(f.args[1:])
 
@@ -35,7 +35,7 @@ def _page_up(b, v):
 def shim_brk(rm: RuntimeModule):
     """brk(addr): the break lives after the guest's bss; growing maps zeroed pages there,
     shrinking unmaps them; a request that cannot be met returns the current break."""
-    f, b, st, (addr, *_) = _define(rm, "shim_brk")
+    f, b, st, (addr, *_) = define_shim(rm, "shim_brk")
     start = rm.module.globals["rt_brk_start"]
     cur_g = rm.module.globals["rt_brk_cur"]
     limit = rm.module.globals["rt_brk_limit"]
@@ -68,14 +68,14 @@ def _strip_exec(b, prot):
 @emitter
 def shim_mmap(rm: RuntimeModule):
     """mmap without PROT_EXEC: guest code only ever runs translated."""
-    f, b, st, a = _define(rm, "shim_mmap")
+    f, b, st, a = define_shim(rm, "shim_mmap")
     b.ret(rm.backend.syscall(b, 9, a[0], a[1], _strip_exec(b, a[2]), a[3], a[4], a[5]))
     return f
 
 
 @emitter
 def shim_mprotect(rm: RuntimeModule):
-    f, b, st, a = _define(rm, "shim_mprotect")
+    f, b, st, a = define_shim(rm, "shim_mprotect")
     b.ret(rm.backend.syscall(b, 10, a[0], a[1], _strip_exec(b, a[2])))
     return f
 
@@ -83,7 +83,7 @@ def shim_mprotect(rm: RuntimeModule):
 @emitter
 def shim_arch_prctl(rm: RuntimeModule):
     """ARCH_SET_FS/GS and ARCH_GET_FS/GS act on the guest State's segment bases."""
-    f, b, st, (code, arg, *_) = _define(rm, "shim_arch_prctl")
+    f, b, st, (code, arg, *_) = define_shim(rm, "shim_arch_prctl")
     bad = f.append_basic_block("einval")
     sw = b.switch(code, bad)
     for value, field, is_set in ((ARCH_SET_FS, "fs_base", True), (ARCH_SET_GS, "gs_base", True),

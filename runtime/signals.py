@@ -27,7 +27,7 @@ from llvmlite import ir
 
 from runtime import abi
 from runtime.irkit import I1, I8, I16, I32, I64, P8, VOID, RuntimeModule, c32, c64
-from runtime.shims import emitter, _define
+from runtime.shims import emitter, define_shim
 
 NSIG = 65
 SIGILL, SIGTRAP, SIGBUS, SIGFPE, SIGSEGV = 4, 5, 7, 8, 11
@@ -336,7 +336,7 @@ def shim_rt_sigaction(rm: RuntimeModule):
     """A guest handler is recorded in rt_guest_act and the host gets rt_host_signal in its
     place (with the guest's mask and SA_NODEFER; restarting and SA_RESETHAND are done by
     the runtime). SIG_DFL and SIG_IGN go to the kernel as they are."""
-    f, b, st, (sig, act, oact, size, *_) = _define(rm, "shim_rt_sigaction")
+    f, b, st, (sig, act, oact, size, *_) = define_shim(rm, "shim_rt_sigaction")
     S = rm.backend.SYS
     valid = b.and_(b.icmp_signed(">", sig, c64(0)), b.icmp_signed("<", sig, c64(NSIG)))
     with b.if_then(b.not_(valid)):
@@ -375,7 +375,7 @@ def shim_rt_sigaction(rm: RuntimeModule):
 def shim_rt_sigreturn(rm: RuntimeModule):
     """Restores State from the ucontext rt_deliver built (rsp points at it once the handler
     has returned to sa_restorer): registers, flags, the FP area, the signal mask."""
-    f, b, st, _ = _define(rm, "shim_rt_sigreturn")
+    f, b, st, _ = define_shim(rm, "shim_rt_sigreturn")
     uc = b.load(rm.field(b, st, "rsp"))
     for k, name in enumerate(GREGS):
         b.store(_ld(b, uc, UC_MCONTEXT + 8 * k), rm.field(b, st, name))
@@ -397,7 +397,7 @@ def shim_rt_sigreturn(rm: RuntimeModule):
 def shim_sigaltstack(rm: RuntimeModule):
     """The alternate signal stack is per thread, in State; used by rt_deliver for handlers
     with SA_ONSTACK."""
-    f, b, st, (uss, uoss, *_) = _define(rm, "shim_sigaltstack")
+    f, b, st, (uss, uoss, *_) = define_shim(rm, "shim_sigaltstack")
     sp = b.load(rm.field(b, st, "rsp"))
     onalt = _on_altstack(rm, b, st, sp)
     size_p, sp_p, fl_p = rm.field(b, st, "ss_size"), rm.field(b, st, "ss_sp"), rm.field(b, st, "ss_flags")

@@ -232,7 +232,8 @@ def _div128(rm):
             ok = b.icmp_unsigned("<", hi, d)
         with b.if_then(b.not_(ok), likely=False):
             b.store(pc, _reg(rm, b, st, "rip"))
-            b.call(rm.function("rt_die_signal", VOID, [I32]), [c32(SIGFPE)])
+            # #DE: the guest's SIGFPE handler runs if it has one (runtime/signals.py)
+            b.call(rm.function("rt_fault", VOID, [rm.state_p, I32, I64], noreturn=True), [st, c32(SIGFPE), pc])
             b.unreachable()
         q, r = rm.backend.div128(b, hi, lo, d, signed)
         res = b.insert_value(ir.Constant(st_t, ir.Undefined), q, 0)

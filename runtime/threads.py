@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from runtime import abi
 from runtime.irkit import I64, P8, RuntimeModule, c32, c64
-from runtime.shims import _define, emitter
+from runtime.shims import define_shim, emitter
 
 CLONE_VM, CLONE_VFORK, CLONE_SETTLS = 0x100, 0x4000, 0x80000
 SIGCHLD = 17
@@ -25,10 +25,6 @@ PROT_RW = 3
 MAP_PRIVATE, MAP_ANONYMOUS, MAP_NORESERVE, MAP_STACK = 0x2, 0x20, 0x4000, 0x20000
 # A thread's host stack: lifted frames are larger than native ones; reserved, not committed.
 THREAD_REGION = 256 << 20
-
-
-def _state_field(rm, b, st_addr, name):
-    return b.inttoptr(b.add(st_addr, c64(abi.offset(name))), abi.FIELDS[name].type.as_pointer())
 
 
 def _clone(rm: RuntimeModule, b, st, flags, newsp, ptid, ctid, tls):
@@ -54,17 +50,18 @@ def _clone(rm: RuntimeModule, b, st, flags, newsp, ptid, ctid, tls):
     memcpy = rm.function("memcpy", P8, [P8, P8, I64])
     b.call(memcpy, [b.inttoptr(child, P8), b.bitcast(st, P8), c64(abi.STATE_SIZE)])
     host_top = b.and_(b.sub(child, c64(256)), c64(-16))
-    b.store(c64(0), _state_field(rm, b, child, "rax"))
+    child_st = b.inttoptr(child, rm.state_p)
+    b.store(c64(0), rm.field(b, child_st, "rax"))
     with b.if_then(b.icmp_unsigned("!=", newsp, c64(0))):
-        b.store(newsp, _state_field(rm, b, child, "rsp"))
+        b.store(newsp, rm.field(b, child_st, "rsp"))
     with b.if_then(has(CLONE_SETTLS)):
-        b.store(tls, _state_field(rm, b, child, "fs_base"))
+        b.store(tls, rm.field(b, child_st, "fs_base"))
     for name, v in (("self", child), ("host_top", host_top), ("host_base", base),
                     ("host_size", c64(THREAD_REGION)), ("sig_pending", c64(0)),
                     ("ss_sp", c64(0)), ("ss_size", c64(0))):
-        b.store(v, _state_field(rm, b, child, name))
-    b.store(c32(0), _state_field(rm, b, child, "ss_flags"))     # CLONE_VM clears sigaltstack
-    b.store(c32(0), _state_field(rm, b, child, "sig_returned"))
+        b.store(v, rm.field(b, child_st, name))
+    b.store(c32(0), rm.field(b, child_st, "ss_flags"))     # CLONE_VM clears sigaltstack
+    b.store(c32(0), rm.field(b, child_st, "sig_returned"))
     spawn = rm.function("rt_clone_thread", I64, [I64] * 5)
     r = b.call(spawn, [b.or_(flags, c64(CLONE_SETTLS)), host_top, ptid, ctid, child])
     # a failed clone, or a vfork child that has exec'd or exited: the region is free again
@@ -76,7 +73,7 @@ def _clone(rm: RuntimeModule, b, st, flags, newsp, ptid, ctid, tls):
 @emitter
 def shim_clone(rm: RuntimeModule):
     """clone(flags, newsp, parent_tid, child_tid, tls): see the module's docstring."""
-    f, b, st, (flags, newsp, ptid, ctid, tls, _) = _define(rm, "shim_clone")
+    f, b, st, (flags, newsp, ptid, ctid, tls, _) = define_shim(rm, "shim_clone")
     _clone(rm, b, st, flags, newsp, ptid, ctid, tls)
     return f
 
@@ -85,7 +82,7 @@ def shim_clone(rm: RuntimeModule):
 def shim_vfork(rm: RuntimeModule):
     """vfork = clone(CLONE_VM | CLONE_VFORK | SIGCHLD): the child gets its own State and host
     stack and runs on the parent's guest stack, as vfork's child does, until it execs."""
-    f, b, st, _ = _define(rm, "shim_vfork")
+    f, b, st, _ = define_shim(rm, "shim_vfork")
     _clone(rm, b, st, c64(CLONE_VM | CLONE_VFORK | SIGCHLD), c64(0), c64(0), c64(0), c64(0))
     return f
 
@@ -93,7 +90,7 @@ def shim_vfork(rm: RuntimeModule):
 @emitter
 def shim_exit(rm: RuntimeModule):
     """exit(status) ends the calling thread; one with its own region unmaps it as it goes."""
-    f, b, st, (status, *_) = _define(rm, "shim_exit")
+    f, b, st, (status, *_) = define_shim(rm, "shim_exit")
     base = b.load(rm.field(b, st, "host_base"))
     with b.if_then(b.icmp_unsigned("!=", base, c64(0))):
         leave = rm.function("rt_exit_thread", I64, [I64, I64, I64], noreturn=True)

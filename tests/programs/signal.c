@@ -92,6 +92,14 @@ static void install_info(int sig, void (*h)(int, siginfo_t *, void *), int flags
 
 __attribute__((noinline)) static int divide(volatile int a, volatile int b) { return a / b; }
 
+/* a 128-by-64-bit divide whose quotient does not fit 64 bits: #DE, SIGFPE */
+__attribute__((noinline)) static unsigned long wide_divide(unsigned long hi, unsigned long d)
+{
+    unsigned long q, r;
+    __asm__ volatile("divq %4" : "=a"(q), "=d"(r) : "a"(0UL), "d"(hi), "rm"(d));
+    return q ^ r;
+}
+
 int main(void)
 {
     /* raise with SA_SIGINFO: delivered before raise returns */
@@ -219,6 +227,9 @@ int main(void)
         printf("%d\n", divide(7, 0));
     printf("fpe: sig=%d code=%d at_divide=%d\n", sig, last_code,
            last_addr >= (uintptr_t)divide && last_addr < (uintptr_t)divide + 64);
+    if ((sig = sigsetjmp(escape, 1)) == 0)
+        printf("%lu\n", wide_divide(5, 3));
+    printf("fpe (128-bit quotient overflow): sig=%d code=%d\n", sig, last_code);
     if ((sig = sigsetjmp(escape, 1)) == 0)
         __builtin_trap();
     printf("ill: sig=%d code=%d\n", sig, last_code);
