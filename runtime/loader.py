@@ -14,6 +14,7 @@ import dataclasses
 
 from llvmlite import ir
 
+from runtime import strace
 from runtime.irkit import I8, I32, I64, P8, VOID, RuntimeModule, c32, c64, loop_range
 from translator.errors import RT_EXIT_LOAD
 
@@ -66,6 +67,10 @@ def build(rm: RuntimeModule, layout: GuestLayout):
     envc = _count_until_zero(b, envp, 1)
     auxv = b.gep(envp, [b.add(envc, c64(1))])
     auxc = _count_until_zero(b, auxv, 2)        # (key, value) pairs up to AT_NULL
+    # ELF2NATIVE_STRACE: trace every system call (runtime/strace.py)
+    with b.if_then(_env_flag(rm, b, envp, envc, strace.ENV_VAR)):
+        b.store(ir.Constant(I8, 1), rm.module.globals["rt_strace_on"])
+        b.store(be.syscall(b, S["getpid"]), rm.module.globals["rt_strace_pid"])
 
     fail = f.append_basic_block("map_failed")
     # 1. guest segments
@@ -129,6 +134,31 @@ def build(rm: RuntimeModule, layout: GuestLayout):
            [c32(2), rm.cstring("elf2native: cannot map the guest's memory: the address range is taken\n")])
     be.syscall(b, S["exit_group"], c64(RT_EXIT_LOAD))
     b.unreachable()
+
+
+def _env_flag(rm: RuntimeModule, b: ir.IRBuilder, envp, envc, name: str) -> ir.Value:
+    """i1: the environment sets ``name`` to something other than "" or "0"."""
+    prefix = (name + "=").encode()
+    found = b.alloca(ir.IntType(1))
+    b.store(ir.Constant(ir.IntType(1), 0), found)
+
+    def look(b, i):
+        entry = b.inttoptr(b.load(b.gep(envp, [i])), P8)
+        # byte by byte; a shorter entry stops at its NUL, which never equals a prefix byte
+        cont = b.function.append_basic_block("env_next")
+        for k, ch in enumerate(prefix):
+            bb = b.function.append_basic_block("env_cmp")
+            b.cbranch(b.icmp_unsigned("==", b.load(b.gep(entry, [c64(k)])), ir.Constant(I8, ch)), bb, cont)
+            b.position_at_end(bb)
+        v0 = b.load(b.gep(entry, [c64(len(prefix))]))
+        v1 = b.load(b.gep(entry, [c64(len(prefix) + 1)]))
+        empty = b.icmp_unsigned("==", v0, ir.Constant(I8, 0))
+        zero = b.and_(b.icmp_unsigned("==", v0, ir.Constant(I8, ord("0"))), b.icmp_unsigned("==", v1, ir.Constant(I8, 0)))
+        b.store(b.not_(b.or_(empty, zero)), found)
+        b.branch(cont)
+        b.position_at_end(cont)
+    loop_range(b, envc, look)
+    return b.load(found)
 
 
 def _count_until_zero(b: ir.IRBuilder, p: ir.Value, stride: int) -> ir.Value:

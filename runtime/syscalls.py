@@ -10,11 +10,11 @@ import errno as errno_mod
 
 from llvmlite import ir
 
-from runtime import shims
+from runtime import shims, strace
 from runtime import signals as _signals, threads as _threads  # their emitters register
+from runtime.irkit import I8, I64, VOID, RuntimeModule, c32, c64
 
 EMITTER_MODULES = (_signals, _threads)
-from runtime.irkit import I8, I64, VOID, RuntimeModule, c64
 
 ARG_REGS = ("rdi", "rsi", "rdx", "r10", "r8", "r9")
 K_NONE, K_PASS, K_SHIM, K_DENY = 0, 1, 2, 3
@@ -29,6 +29,9 @@ def build(rm: RuntimeModule, table):
     kt = ir.ArrayType(I8, maxnr)
     kind_g = rm.global_var("rt_syscall_kind", kt, ir.Constant(kt, bytearray(kinds)), const=True)
 
+    trace = rm.module.globals["rt_strace"]
+    phase_of = rm.module.globals["rt_strace_phase_of"]
+    warn = rm.module.globals["rt_syscall_warn"]
     shim_fns = {}
     for r in table:
         if r.kind in ("emulated", "translated"):
@@ -48,6 +51,12 @@ def build(rm: RuntimeModule, table):
     nr = b.phi(I64)
     nr.add_incoming(entry_nr, entry)
     args = [b.load(rm.field(b, state, n)) for n in ARG_REGS]
+    tracing = b.icmp_unsigned("!=", b.load(rm.module.globals["rt_strace_on"]), ir.Constant(I8, 0))
+    with b.if_then(tracing, likely=False):
+        # calls that may not come back are printed before they are made
+        ph = b.call(phase_of, [nr])
+        with b.if_then(b.icmp_unsigned("!=", ph, c32(strace.PH_DONE))):
+            b.call(trace, [nr, *args, c64(0), ph])
     in_table = b.icmp_unsigned("<", nr, c64(maxnr))
     kind = b.select(in_table, b.load(b.gep(kind_g, [ir.Constant(ir.IntType(32), 0),
                                                     b.select(in_table, nr, c64(0))])), ir.Constant(I8, K_NONE))
@@ -69,11 +78,14 @@ def build(rm: RuntimeModule, table):
         sw.add_case(c64(r.nr), bb)
         b.position_at_end(bb)
         if r.kind == "denied":
-            results.append((c64(-getattr(errno_mod, r.handler)), bb))
+            if not r.quiet:
+                b.call(warn, [nr])
+            results.append((c64(-getattr(errno_mod, r.errno)), bb))
         else:
             results.append((b.call(shim_fns[r.nr], [state, *args]), b.block))
         b.branch(done)
     b.position_at_end(enosys)
+    b.call(warn, [nr])
     results.append((c64(-errno_mod.ENOSYS), enosys))
     b.branch(done)
     b.position_at_end(done)
@@ -81,6 +93,11 @@ def build(rm: RuntimeModule, table):
     for v, bb in results:
         res.add_incoming(v, bb)
     b.store(res, rax)
+    with b.if_then(tracing, likely=False):
+        ph = b.call(phase_of, [nr])
+        after = b.select(b.icmp_unsigned("==", ph, c32(strace.PH_UNFINISHED)), c32(strace.PH_RESUMED),
+                         c32(strace.PH_DONE))
+        b.call(trace, [nr, *args, res, after])
     # signals that arrived meanwhile are delivered now; the call is restarted after a
     # handler with SA_RESTART interrupted it (see runtime/signals.py)
     pending = b.icmp_unsigned("!=", b.load(rm.field(b, state, "sig_pending")), c64(0))

@@ -15,11 +15,18 @@ copy of the whole process, runtime included, and continues where the parent does
 """
 from __future__ import annotations
 
+import errno
+
 from runtime import abi
 from runtime.irkit import I64, P8, RuntimeModule, c32, c64
 from runtime.shims import define_shim, emitter
 
 CLONE_VM, CLONE_VFORK, CLONE_SETTLS = 0x100, 0x4000, 0x80000
+CLONE_PIDFD, CLONE_PARENT_SETTID, CSIGNAL = 0x1000, 0x100000, 0xFF
+# struct clone_args (include/uapi/linux/sched.h): u64 fields in this order
+CLONE_ARGS = ("flags", "pidfd", "child_tid", "parent_tid", "exit_signal", "stack", "stack_size",
+              "tls", "set_tid", "set_tid_size", "cgroup")
+CLONE_ARGS_SIZE_VER0, CLONE_ARGS_SIZE_VER1 = 64, 80
 SIGCHLD = 17
 PROT_RW = 3
 MAP_PRIVATE, MAP_ANONYMOUS, MAP_NORESERVE, MAP_STACK = 0x2, 0x20, 0x4000, 0x20000
@@ -75,6 +82,40 @@ def shim_clone(rm: RuntimeModule):
     """clone(flags, newsp, parent_tid, child_tid, tls): see the module's docstring."""
     f, b, st, (flags, newsp, ptid, ctid, tls, _) = define_shim(rm, "shim_clone")
     _clone(rm, b, st, flags, newsp, ptid, ctid, tls)
+    return f
+
+
+@emitter
+def shim_clone3(rm: RuntimeModule):
+    """clone3(args, size) served by the clone path: flags | exit_signal, the top of the given
+    stack, parent_tid, child_tid, tls; CLONE_PIDFD stores the pidfd where args.pidfd says.
+    What clone cannot express (flags above bit 31: CLONE_CLEAR_SIGHAND, CLONE_INTO_CGROUP;
+    set_tid; CLONE_PIDFD together with CLONE_PARENT_SETTID) answers ENOSYS, on which callers
+    fall back to clone as on kernels before 5.3."""
+    f, b, st, (uargs, size, *_) = define_shim(rm, "shim_clone3")
+    with b.if_then(b.icmp_unsigned("<", size, c64(CLONE_ARGS_SIZE_VER0))):
+        b.ret(c64(-errno.EINVAL))
+    p = b.inttoptr(uargs, I64.as_pointer())
+    a = {name: b.load(b.gep(p, [c64(i)])) for i, name in enumerate(CLONE_ARGS[:8])}
+    has_set_tid = b.icmp_unsigned(">=", size, c64(CLONE_ARGS_SIZE_VER1))
+    set_tid_size = b.select(has_set_tid, b.load(b.gep(p, [c64(CLONE_ARGS.index("set_tid_size"))])), c64(0))
+    flags = a["flags"]
+    stack, stack_size = a["stack"], a["stack_size"]
+    bad = b.or_(b.icmp_unsigned("!=", b.and_(flags, c64(CSIGNAL)), c64(0)),
+                b.icmp_unsigned(">", a["exit_signal"], c64(64)))
+    bad = b.or_(bad, b.icmp_unsigned("!=", b.icmp_unsigned("==", stack, c64(0)),
+                                     b.icmp_unsigned("==", stack_size, c64(0))))
+    with b.if_then(bad):
+        b.ret(c64(-errno.EINVAL))
+    pidfd = b.icmp_unsigned("!=", b.and_(flags, c64(CLONE_PIDFD)), c64(0))
+    settid = b.icmp_unsigned("!=", b.and_(flags, c64(CLONE_PARENT_SETTID)), c64(0))
+    inexpressible = b.or_(b.icmp_unsigned("!=", b.lshr(flags, c64(32)), c64(0)),
+                          b.or_(b.icmp_unsigned("!=", set_tid_size, c64(0)), b.and_(pidfd, settid)))
+    with b.if_then(inexpressible):
+        b.ret(c64(-errno.ENOSYS))
+    newsp = b.select(b.icmp_unsigned("==", stack, c64(0)), c64(0), b.add(stack, stack_size))
+    ptid = b.select(pidfd, a["pidfd"], a["parent_tid"])
+    _clone(rm, b, st, b.or_(flags, a["exit_signal"]), newsp, ptid, a["child_tid"], a["tls"])
     return f
 
 

@@ -10,7 +10,10 @@ The table lives in ``x86_64.tbl`` beside this file, one row a line, columns sepa
 * ``kind``: ``passthrough`` (issued to the host kernel as is), ``translated`` (numbers,
   flags or layouts differ on the host; ``handler`` names the translator), ``emulated``
   (served by the runtime; ``handler`` names the emitter ``shim_<name>``), or ``denied``
-  (``handler`` names the errno returned, for example ``ENOSYS`` or ``EPERM``).
+  (``handler`` names the errno returned, for example ``ENOSYS`` or ``EPERM``, optionally
+  followed by ``quiet``: the call is answered without the one-line warning a denied call
+  prints, because Linux x86-64 answers it the same way or the C library expects the error
+  and carries on; see runtime/strace.py).
 * ``signature``: the kernel's C parameter list, used to decode arguments for tracing.
 * ``note``: free text; required for ``denied`` rows (the reason) and shown in the
   generated compatibility table.
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import re
 from pathlib import Path
 
 KINDS = ("passthrough", "translated", "emulated", "denied")
@@ -43,6 +47,16 @@ class SyscallRow:
         if not sig or sig == "void":
             return []
         return [p.strip() for p in sig.split(",")]
+
+    @property
+    def errno(self) -> str:
+        """The errno name a denied row returns."""
+        return self.handler.split()[0]
+
+    @property
+    def quiet(self) -> bool:
+        """A denied row that prints no warning (see the module's docstring)."""
+        return self.handler.split()[1:] == ["quiet"]
 
     @property
     def nargs(self) -> int:
@@ -72,8 +86,8 @@ def parse_table(text: str, source: str = "<table>") -> list[SyscallRow]:
             raise TableError(f"{source}:{lineno}: {name}: unknown kind {kind!r}")
         if kind in ("emulated", "translated") and not handler.startswith("shim_"):
             raise TableError(f"{source}:{lineno}: {name}: {kind} rows name a shim_* handler")
-        if kind == "denied" and not (handler.startswith("E") and handler.isupper()):
-            raise TableError(f"{source}:{lineno}: {name}: denied rows name an errno")
+        if kind == "denied" and not re.fullmatch(r"E[A-Z0-9]+( quiet)?", handler):
+            raise TableError(f"{source}:{lineno}: {name}: denied rows name an errno (and maybe 'quiet')")
         if kind == "denied" and not note:
             raise TableError(f"{source}:{lineno}: {name}: denied rows need a reason in the note")
         if nr in seen_nr:

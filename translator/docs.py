@@ -64,7 +64,8 @@ KIND_MEANINGS = {
     "passthrough": "issued to the host kernel unchanged",
     "translated": "issued to the host kernel after translating numbers, flags or layouts",
     "emulated": "served by the elf2native runtime",
-    "denied": "not issued: the guest gets the error shown",
+    "denied": "not issued: the guest gets the error shown, and the process prints a one-line "
+              "warning the first time it makes the call (not for the rows marked *no warning*)",
 }
 
 
@@ -100,7 +101,9 @@ def render_syscalls() -> str:
         "|---:|---|---|---|---|",
     ]
     for r in rows:
-        handler = "" if r.kind == "passthrough" else f"`{r.handler}`"
+        handler = "" if r.kind == "passthrough" else f"`{r.errno if r.kind == 'denied' else r.handler}`"
+        if r.kind == "denied" and r.quiet:
+            handler += ", *no warning*"
         out.append(f"| {r.nr} | `{r.name}` | {r.kind} | {handler} | {_cell(r.note)} |")
     return "\n".join(out) + "\n"
 

@@ -17,7 +17,8 @@ IMAGE_BASE = 0x7E00_0000_0000
 # Host syscall numbers the runtime itself uses (the guest's numbers go through the table).
 SYS = {"read": 0, "write": 1, "mmap": 9, "mprotect": 10, "munmap": 11, "rt_sigaction": 13,
        "rt_sigprocmask": 14, "getpid": 39, "clone": 56, "exit": 60, "exit_group": 231, "kill": 62,
-       "arch_prctl": 158, "gettid": 186, "tgkill": 234, "clock_gettime": 228}
+       "arch_prctl": 158, "gettid": 186, "tgkill": 234, "clock_gettime": 228,
+       "process_vm_readv": 310}
 ARCH_SET_FS = 0x1002
 
 _ARG_REGS = ("{rdi}", "{rsi}", "{rdx}", "{r10}", "{r8}", "{r9}")
