@@ -1,7 +1,7 @@
 """Generates the runtime module for one guest program: loader, dispatcher, syscall layer."""
 from __future__ import annotations
 
-from runtime import dispatch, loader, signals, strace, support, syscalls
+from runtime import crashtrace, dispatch, loader, signals, strace, support, syscalls
 from runtime.irkit import RuntimeModule
 
 
@@ -11,6 +11,7 @@ def runtime_ir(backend, layout: loader.GuestLayout, entries, symbols, table) -> 
     strace.build(rm, table)
     loader.build(rm, layout)
     dispatch.build(rm, entries, symbols)
+    crashtrace.build(rm)
     signals.build(rm, table)
     syscalls.build(rm, table)
     return rm.text()

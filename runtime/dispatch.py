@@ -42,15 +42,21 @@ def build(rm: RuntimeModule, entries: list[tuple[int, int, int]], symbols: list[
     write_hex = rm.function("rt_write_hex", VOID, [I32, I64])
     exit_group = rm.backend.SYS["exit_group"]
 
+    # rt_where(pc): write " (symbol+0xoff)" for guest pc when a symbol precedes it
+    f, b = rm.define("rt_where", VOID, [I64], internal=True)
+    pc = f.args[0]
+    k = b.call(bsearch, [b.bitcast(saddrs, I64.as_pointer()), c64(len(symbols)), pc])
+    with b.if_then(b.icmp_signed(">=", k, c64(0))):
+        b.call(write_str, [c32(2), rm.cstring(" (")])
+        b.call(write_str, [c32(2), b.load(b.gep(snames, [c32(0), k]))])
+        b.call(write_str, [c32(2), rm.cstring("+")])
+        b.call(write_hex, [c32(2), b.sub(pc, b.load(b.gep(saddrs, [c32(0), k])))])
+        b.call(write_str, [c32(2), rm.cstring(")")])
+    b.ret_void()
+    rt_where = f
+
     def where(b, pc):
-        """Write " (symbol+0xoff)" for pc when a symbol precedes it."""
-        k = b.call(bsearch, [b.bitcast(saddrs, I64.as_pointer()), c64(len(symbols)), pc])
-        with b.if_then(b.icmp_signed(">=", k, c64(0))):
-            b.call(write_str, [c32(2), rm.cstring(" (")])
-            b.call(write_str, [c32(2), b.load(b.gep(snames, [c32(0), k]))])
-            b.call(write_str, [c32(2), rm.cstring("+")])
-            b.call(write_hex, [c32(2), b.sub(pc, b.load(b.gep(saddrs, [c32(0), k])))])
-            b.call(write_str, [c32(2), rm.cstring(")")])
+        b.call(rt_where, [pc])
 
     # rt_lookup(addr) -> index or -1, through a hash table built here (see hash_table)
     keys, slots = hash_table([a for a, _, _ in entries])

@@ -14,7 +14,7 @@ import dataclasses
 
 from llvmlite import ir
 
-from runtime import strace
+from runtime import crashtrace, strace
 from runtime.irkit import I8, I32, I64, P8, VOID, RuntimeModule, c32, c64, loop_range
 from translator.errors import RT_EXIT_LOAD
 
@@ -71,6 +71,10 @@ def build(rm: RuntimeModule, layout: GuestLayout):
     with b.if_then(_env_flag(rm, b, envp, envc, strace.ENV_VAR)):
         b.store(ir.Constant(I8, 1), rm.module.globals["rt_strace_on"])
         b.store(be.syscall(b, S["getpid"]), rm.module.globals["rt_strace_pid"])
+    # ELF2NATIVE_TRACE: a fatal signal says where the guest was (runtime/crashtrace.py)
+    with b.if_then(_env_flag(rm, b, envp, envc, crashtrace.ENV_VAR)):
+        b.store(ir.Constant(I8, 1), crashtrace.flag(rm))
+        b.call(rm.function("rt_trace_install", VOID, [], internal=True), [])
 
     fail = f.append_basic_block("map_failed")
     # 1. guest segments

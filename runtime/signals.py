@@ -5,9 +5,11 @@ signal).  For a signal with a guest handler the host gets ``rt_host_signal`` ins
 
 * an asynchronous signal (sent by kill/tgkill/alarm..., or a fault the runtime did not
   cause) is recorded in the thread's State (``sig_pending``, ``sig_info``) and delivered at
-  the thread's next system call: right after the host call returns (a blocking call comes
+  the thread's next system call, right after the host call returns (a blocking call comes
   back with EINTR and is restarted afterwards when the handler has SA_RESTART, as the
-  kernel does, except for the calls signal(7) says are never restarted);
+  kernel does, except for the calls signal(7) says are never restarted), or at the next
+  backward branch of the lifted code (a loop's back edge polls ``sig_pending``:
+  rt_signal_poll), whichever comes first;
 * a synchronous fault (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP raised by the CPU) is
   delivered at once, from inside the host handler; its registers are those of the last
   State sync (the fault address, si_addr, is exact), and the guest frame is placed below
@@ -25,7 +27,7 @@ import errno
 
 from llvmlite import ir
 
-from runtime import abi
+from runtime import abi, crashtrace
 from runtime.irkit import I1, I8, I16, I32, I64, P8, VOID, RuntimeModule, c32, c64
 from runtime.shims import emitter, define_shim
 
@@ -91,6 +93,7 @@ def build(rm: RuntimeModule, table):
     _deliver(rm)
     _host_handler(rm)
     _signal_point(rm, never)
+    _signal_poll(rm)
     _fault(rm)
 
 
@@ -299,6 +302,15 @@ def _signal_point(rm, never_restarted):
     b.ret(b.load(restart))
 
 
+def _signal_poll(rm):
+    """rt_signal_poll(state): the lifted code's poll at a loop's back edge found a pending
+    signal; State is current and rip is the loop head.  The handlers run now; one that does
+    not return leaves rip elsewhere, and the lifted code unwinds to it."""
+    f, b = rm.define("rt_signal_poll", VOID, [rm.state_p])
+    b.call(rm.module.globals["rt_signal_point"], [f.args[0], c64(-1)])
+    b.ret_void()
+
+
 def _fault(rm):
     """rt_fault(state, sig, pc): a fault found by the lifted code itself (ud2, a divide error,
     hlt, int3) with State current: delivered to a guest handler if there is one (again and
@@ -309,6 +321,9 @@ def _fault(rm):
     sig64 = b.zext(sig, I64)
     handler = b.load(_act(rm, b, sig64, 0))
     with b.if_then(b.icmp_unsigned("<=", handler, c64(1))):
+        b.store(pc, rm.field(b, st, "rip"))
+        b.call(rm.function("rt_trace_crash", VOID, [rm.state_p, I32, I64, I64, I1]),
+               [st, sig, pc, c64(0), ir.Constant(I1, 1)])
         b.call(rm.function("rt_die_signal", VOID, [I32]), [sig])
         b.unreachable()
     info = b.alloca(ir.ArrayType(I8, SIGINFO_SIZE))
@@ -353,13 +368,20 @@ def shim_rt_sigaction(rm: RuntimeModule):
     host_handler = b.ptrtoint(rm.function("rt_host_signal", VOID, [I32, P8, P8]), I64)
     restorer = b.ptrtoint(rm.function("rt_host_restorer", VOID, []), I64)
     hflags = b.or_(c64(SA_SIGINFO | SA_RESTORER), b.and_(gact[1], c64(SA_NODEFER)))
-    b.store(b.select(guest, host_handler, gact[0]), b.gep(new, [c32(0), c32(0)]))
-    b.store(b.select(guest, hflags, gact[1]), b.gep(new, [c32(0), c32(1)]))
-    b.store(b.select(guest, restorer, gact[2]), b.gep(new, [c32(0), c32(2)]))
+    # with ELF2NATIVE_TRACE, SIG_DFL for a fatal signal keeps the tracing host handler
+    traced = b.and_(has_act, crashtrace.traced_default(rm, b, sig, gact[0]))
+    t_handler, t_flags, t_restorer = crashtrace.host_action(rm, b)
+    for k, (g, t) in enumerate(((host_handler, t_handler), (hflags, t_flags), (restorer, t_restorer))):
+        b.store(b.select(guest, g, b.select(traced, t, gact[k])), b.gep(new, [c32(0), c32(k)]))
     b.store(gact[3], b.gep(new, [c32(0), c32(3)]))
     r = rm.backend.syscall(b, S["rt_sigaction"], sig, b.select(has_act, newp, c64(0)), oact, size)
     with b.if_then(b.icmp_unsigned(">=", r, c64(-4095))):
         b.ret(r)
+    # the tracing handler is the runtime's: the guest sees SIG_DFL
+    with b.if_then(b.and_(b.icmp_unsigned("!=", oact, c64(0)), b.icmp_unsigned("<=", old[0], c64(1)))):
+        with b.if_then(b.icmp_unsigned("==", _ld(b, oact, 0), t_handler)):
+            for k in range(4):
+                _st(b, oact, 8 * k, c64(0))
     # the previous disposition was the guest's own: report it, not rt_host_signal
     with b.if_then(b.and_(b.icmp_unsigned("!=", oact, c64(0)), b.icmp_unsigned(">", old[0], c64(1)))):
         for k in range(4):

@@ -115,6 +115,11 @@ PROGRAMS = [
     Program("signal", ("O0", "O2")),
     Program("pthread", ("O2",), libs=("-pthread",)),
     Program("process", ("O2",)),
+    Program("unistd", ("O0", "O2")),
+    Program("stat", ("O2",)),
+    Program("mman", ("O0", "O2")),
+    Program("socket", ("O2",)),
+    Program("time", ("O2",)),
 ]
 # Tiny drivers of real libraries, linked statically from Debian's -dev packages (installed
 # by scripts/setup-and-test.sh): their code is what the distribution ships, not ours.

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.util import ROOT, run_program, translate
+from tests.util import ROOT, nolibc_probe, run_program
 
 PROBE_SRC = ROOT / "tests" / "inputs" / "strace_probe.c"
 STDIN = b"hello\n"
@@ -22,14 +21,7 @@ UNKNOWN_WARNING = "elf2native: warning: unknown system call 1000 answered ENOSYS
 
 @pytest.fixture(scope="module")
 def probe(tmp_path_factory) -> tuple[Path, Path]:
-    d = tmp_path_factory.mktemp("strace")
-    native = d / "probe"
-    subprocess.run(["gcc", "-nostdlib", "-static", "-O2", "-fno-stack-protector", "-o", str(native),
-                    str(PROBE_SRC)], check=True)
-    out = d / "probe.native"
-    r = translate(native, out)
-    assert r.returncode == 0, r.stderr
-    return native, out
+    return nolibc_probe(tmp_path_factory, PROBE_SRC)
 
 
 def _run(exe, **env):

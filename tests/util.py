@@ -45,11 +45,27 @@ def build_c(src, out, flags=("-O2", "-static"), libs=()):
 TINY_SRC = ROOT / "tests" / "inputs" / "tiny.c"
 
 
-def build_tiny(out):
-    """tests/inputs/tiny.c without libc: a program that translates in about a second."""
-    subprocess.run(["gcc", "-nostdlib", "-static", "-O2", "-fno-stack-protector", "-o", str(out), str(TINY_SRC)],
+def build_nolibc(src, out):
+    """A program of tests/inputs/ without libc (its own _start and system calls): it
+    translates in about a second."""
+    subprocess.run(["gcc", "-nostdlib", "-static", "-O2", "-fno-stack-protector", "-o", str(out), str(src)],
                    check=True)
     return Path(out)
+
+
+def build_tiny(out):
+    """tests/inputs/tiny.c: writes "tiny" and exits 7."""
+    return build_nolibc(TINY_SRC, out)
+
+
+def nolibc_probe(tmp_path_factory, src) -> tuple[Path, Path]:
+    """(native, translated) of a libc-free program of tests/inputs/, for a module fixture."""
+    d = tmp_path_factory.mktemp(Path(src).stem)
+    native = build_nolibc(src, d / "probe")
+    out = d / "probe.native"
+    r = translate(native, out)
+    assert r.returncode == 0, r.stderr
+    return native, out
 
 
 def translate(inp, out, *extra, timeout=TRANSLATE_TIMEOUT):

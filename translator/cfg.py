@@ -254,7 +254,6 @@ class Discovery:
 
     def _explore(self, entry: int, spec_out: set[int], call_out: set[int], extra,
                  limits: dict[int, int]) -> Function:
-        dec = self.dec
         leaders = {entry, *extra}
         work = [entry, *sorted(extra)]
         seen_insn: set[int] = set()
@@ -291,7 +290,7 @@ class Discovery:
             while True:
                 if a in seen_insn:
                     break
-                i = dec.at(a)
+                i = self._code_at(a)
                 if i is None:
                     break
                 seen_insn.add(a)
@@ -340,6 +339,15 @@ class Discovery:
         return Function(entry, self.image.symbols.get(entry, f"fn_{entry:x}"), blocks, resume,
                         jump_tables)
 
+    def _code_at(self, a: int):
+        """The instruction at a, or None where there is none to run: undecodable bytes, or an
+        instruction that would run into the start of another function (the padding after a
+        call that does not return, decoded together with the next function's first bytes)."""
+        i = self.dec.at(a)
+        if i is not None and any(a + k in self.entries for k in range(1, i.size)):
+            return None
+        return i
+
     def _insn_preds(self, seen: set[int], jump_tables: dict[int, JumpTable]) -> dict[int, list[int]]:
         """Instruction -> the function's instructions that can execute just before it."""
         preds: dict[int, list[int]] = {}
@@ -361,14 +369,13 @@ class Discovery:
         return preds
 
     def _cut_blocks(self, entry, leaders, jump_tables) -> dict[int, Block]:
-        dec = self.dec
         blocks: dict[int, Block] = {}
         for start in sorted(leaders):
             insns = []
             a = start
             term, succs = T_FALL, []
             while True:
-                i = dec.at(a)
+                i = self._code_at(a)
                 if i is None:
                     term = T_BAD
                     break

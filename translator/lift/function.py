@@ -432,6 +432,7 @@ class FunctionLifter:
             self.blocks[start] = fn.append_basic_block(f"bb_{start:x}")
         start_bb = self.blocks[self.func.entry]
         self.resume_bbs: dict[int, ir.Block] = {}     # resume address -> landing block
+        self.poll_bbs: dict[int, ir.Block] = {}       # loop head -> its signal poll
         if self.func.resume:
             self.resume_switch_bb = fn.append_basic_block("resume")
             is0 = b.icmp_unsigned("==", self.entry_arg, ir.Constant(I32, 0))
@@ -524,7 +525,7 @@ class FunctionLifter:
             b.branch(self.blocks[blk.succs[0]])
         elif term == T_JMP:
             self.insn = last
-            b.branch(self.blocks[blk.succs[0]])
+            b.branch(self.edge(blk, blk.succs[0]))
         elif term == T_TAIL:
             if last is not None:
                 self.insn = last
@@ -533,7 +534,7 @@ class FunctionLifter:
             cond = self.lift_insn(last)
             if cond is None:
                 return
-            b.cbranch(cond, self.blocks[blk.succs[0]], self.blocks[blk.succs[1]])
+            b.cbranch(cond, self.edge(blk, blk.succs[0]), self.edge(blk, blk.succs[1]))
         elif term == T_CALL:
             self.lift_call(blk, last)
         elif term == T_SYSCALL:
@@ -565,6 +566,41 @@ class FunctionLifter:
                 b.unreachable()
         else:
             raise AssertionError(term)
+
+    def edge(self, blk: Block, succ: int) -> ir.Block:
+        """Where a branch from blk to succ goes.  A backward branch (a loop's back edge) first
+        polls for a pending asynchronous signal, so a loop that makes no system call still
+        runs the guest's handler (runtime/signals.py delivers at syscalls and these polls)."""
+        if succ > blk.start:
+            return self.blocks[succ]
+        poll = self.poll_bbs.get(succ)
+        if poll is None:
+            b = self.b
+            here = b.block
+            poll = self.poll_bbs[succ] = self.new_block(f"poll_{succ:x}")
+            deliver = self.new_block(f"signal_{succ:x}")
+            b.position_at_end(poll)
+            # volatile: the flag is set by the host signal handler, behind the optimizer's back
+            pending = b.load(self.field("sig_pending"), volatile=True)
+            br = b.cbranch(b.icmp_unsigned("!=", pending, ir.Constant(I64, 0)), deliver, self.blocks[succ])
+            br.set_weights([1, 1000])
+            b.position_at_end(deliver)
+            self.set_rip(ir.Constant(I64, succ))
+            c = b.call(self.lc.rt("rt_signal_poll", VOID, [self.lc.state_p]), [self.state])
+            self.sync_store(c, flags=True)
+            after = self.new_block(f"polled_{succ:x}")
+            b.branch(after)
+            b.position_at_end(after)
+            self._syncs.append(("load_at", after, True))
+            # a handler that returned leaves rip at succ; one that jumped away (siglongjmp)
+            # or changed its context's rip makes this function return, as after a call
+            ok = b.icmp_unsigned("==", b.load(self.field("rip")), ir.Constant(I64, succ))
+            unwind = self.new_block(f"unwind_poll_{succ:x}")
+            b.cbranch(ok, self.blocks[succ], unwind).set_weights([1000, 1])
+            b.position_at_end(unwind)
+            b.ret_void()
+            b.position_at_end(here)
+        return poll
 
     def lift_call(self, blk: Block, insn):
         b = self.b

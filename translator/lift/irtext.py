@@ -354,10 +354,11 @@ class Builder:
     def alloca(self, t, size=None, name=""):
         return self._value(ir.PointerType(t), f"alloca {tstr(t)}")
 
-    def load(self, ptr, name="", align=None, typ=None):
+    def load(self, ptr, name="", align=None, typ=None, volatile=False):
         t = typ or ptr.type.pointee
         a = f", align {align}" if align else ""
-        return self._value(t, f"load {tstr(t)}, ptr {ref(ptr)}{a}")
+        v = "volatile " if volatile else ""
+        return self._value(t, f"load {v}{tstr(t)}, ptr {ref(ptr)}{a}")
 
     def store(self, value, ptr, align=None):
         a = f", align {align}" if align else ""
