@@ -90,6 +90,9 @@ static void install_info(int sig, void (*h)(int, siginfo_t *, void *), int flags
     if (sigaction(sig, &sa, NULL) != 0) perror("sigaction");
 }
 
+static void count_hit(int sig) { (void)sig; hits++; }
+static void leave_loop(int sig) { siglongjmp(escape, sig); }
+
 __attribute__((noinline)) static int divide(volatile int a, volatile int b) { return a / b; }
 
 /* a 128-by-64-bit divide whose quotient does not fit 64 bits: #DE, SIGFPE */
@@ -241,6 +244,32 @@ int main(void)
             *(volatile char *)(uintptr_t)(0x10 + i) = 0;
         printf("segv again %d: addr=%#lx\n", i, (unsigned long)last_addr);
     }
+
+    /* asynchronous signals reach loops that make no system call: a flag loop, a
+     * computation interrupted many times (its result must not change), and a handler that
+     * leaves a loop by siglongjmp */
+    install(SIGALRM, count_hit, 0);
+    hits = 0;
+    struct itimerval once = {{0, 0}, {0, 20000}}, every = {{0, 500}, {0, 500}}, off = {{0, 0}, {0, 0}};
+    setitimer(ITIMER_REAL, &once, NULL);
+    unsigned long spins = 0;
+    while (!hits)
+        spins++;
+    printf("flag loop: hits=%d spun=%d\n", hits, spins > 0);
+    hits = 0;
+    setitimer(ITIMER_REAL, &every, NULL);
+    unsigned long sum = 0;
+    for (unsigned long i = 0; i < 200000000UL; i++)
+        sum += i ^ (i >> 3);
+    setitimer(ITIMER_REAL, &off, NULL);
+    printf("interrupted loop: sum=%lu interrupted=%d\n", sum, hits > 0);
+    install(SIGALRM, leave_loop, 0);
+    if ((sig = sigsetjmp(escape, 1)) == 0) {
+        setitimer(ITIMER_REAL, &once, NULL);
+        for (volatile unsigned long i = 0;; i++)
+            ;
+    }
+    printf("left loop by siglongjmp: sig=%d\n", sig);
 
     /* a child killed by a signal, and one that dies of its own fault */
     pid_t c = fork();
