@@ -98,3 +98,50 @@ def test_section_headers_past_the_end_are_ignored(tmp_path):
     r, out = run(bad, tmp_path)
     assert r.returncode == 0, r.stderr
     assert run_program([out]) == (b"tiny\n", b"", 7)
+
+
+def _loads(data: bytes) -> list[int]:
+    """File offsets of tiny's PT_LOAD program headers."""
+    import struct
+    phoff, = struct.unpack_from("<Q", data, 0x20)
+    phentsize, phnum = struct.unpack_from("<HH", data, 0x36)
+    return [phoff + k * phentsize for k in range(phnum)
+            if struct.unpack_from("<I", data, phoff + k * phentsize)[0] == 1]
+
+
+def _set(data: bytearray, ph: int, field: str, value: int):
+    import struct
+    off = {"offset": 8, "vaddr": 16, "filesz": 32, "memsz": 40}[field]
+    struct.pack_into("<Q", data, ph + off, value)
+
+
+def _get(data, ph: int, field: str) -> int:
+    import struct
+    return struct.unpack_from("<Q", data, ph + {"offset": 8, "vaddr": 16, "filesz": 32, "memsz": 40}[field])[0]
+
+
+SEGMENT_CASES = {
+    # the second loadable segment moved onto the first
+    "overlapping": (lambda d, ph: _set(d, ph[1], "vaddr", _get(d, ph[0], "vaddr")), "overlap"),
+    "absurd-address": (lambda d, ph: _set(d, ph[-1], "vaddr", 1 << 62), "outside the user address space"),
+    "absurd-size": (lambda d, ph: _set(d, ph[-1], "memsz", 1 << 60), "outside the user address space"),
+    "file-larger-than-memory": (lambda d, ph: _set(d, ph[0], "filesz", _get(d, ph[0], "memsz") + 1),
+                                "file size larger than memory size"),
+    "past-the-end": (lambda d, ph: _set(d, ph[-1], "offset", len(d) + 4096), "extends past the end of the file"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(SEGMENT_CASES))
+def test_bad_segments(case, tmp_path):
+    from tests.util import build_tiny
+    data = bytearray(build_tiny(tmp_path / "tiny").read_bytes())
+    loads = _loads(data)
+    assert len(loads) >= 2
+    mutate, reason = SEGMENT_CASES[case]
+    mutate(data, loads)
+    path = write(tmp_path, case, bytes(data))
+    r, out = run(path, tmp_path)
+    assert r.returncode == EXIT_BAD_INPUT, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"elf2native: {path}: ") and reason in lines[0], r.stderr
+    assert not out.exists()
