@@ -54,6 +54,7 @@ UC_SIZE = 304
 SIGINFO_SIZE = 128
 FRAME_SIZE = 8 + UC_SIZE + SIGINFO_SIZE       # pretcode, ucontext, siginfo
 FPSTATE_SIZE = 512                             # fxsave layout, 64-byte aligned
+MXCSR_DEFAULT = 0x1F80
 UC_SIGCONTEXT_SS, UC_STRICT_RESTORE_SS = 2, 4
 # mcontext gregs, in the kernel's order
 GREGS = ("r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "rdi", "rsi", "rbp", "rbx",
@@ -191,8 +192,12 @@ def _deliver(rm):
     b.call(memcpy, [b.inttoptr(si, P8), info, c64(SIGINFO_SIZE)])
     _st(b, fp, FX_CWD, b.load(rm.field(b, st, "fpu_cw")))
     _st(b, fp, FX_SWD, b.load(rm.field(b, st, "fpu_sw")))
+    b.call(rm.module.globals["rt_fpenv_get"], [st])
     _st(b, fp, FX_MXCSR, b.load(rm.field(b, st, "mxcsr")))
     _st(b, fp, FX_MXCSR_MASK, c32(0xFFFF))
+    # the handler starts with the default MXCSR, as the kernel gives it
+    b.store(c32(MXCSR_DEFAULT), rm.field(b, st, "mxcsr"))
+    b.call(rm.module.globals["rt_fpenv_set"], [st])
     for k in range(16):
         _st(b, fp, FX_XMM + 16 * k, b.load(rm.field(b, st, f"xmm{k}")))
 
@@ -252,6 +257,11 @@ def _host_handler(rm):
     deliver = rm.module.globals["rt_deliver"]
     with b.if_then(b.and_(is_sync, fault_sig)):
         oldmask = _ld(b, b.ptrtoint(huc, I64), UC_SIGMASK)
+        # the kernel gave this handler the default MXCSR: the guest's, at the fault, is in
+        # the host frame's FP area (rt_deliver saves the live one into the guest frame)
+        hfp = _ld(b, b.ptrtoint(huc, I64), MC_FPREGS)
+        with b.if_then(b.icmp_unsigned("!=", hfp, c64(0))):
+            rm.backend.fpenv_set(rm, b, _ld(b, hfp, FX_MXCSR, I32))
         r = b.call(deliver, [st, sig, info, oldmask, ir.Constant(I1, 0)])
         with b.if_then(b.icmp_unsigned("==", r, c32(1))):
             b.ret_void()     # back to the faulting instruction, as the kernel does
@@ -407,6 +417,7 @@ def shim_rt_sigreturn(rm: RuntimeModule):
         b.store(_ld(b, fp, FX_CWD, I16), rm.field(b, st, "fpu_cw"))
         b.store(_ld(b, fp, FX_SWD, I16), rm.field(b, st, "fpu_sw"))
         b.store(_ld(b, fp, FX_MXCSR, I32), rm.field(b, st, "mxcsr"))
+        b.call(rm.module.globals["rt_fpenv_set"], [st])
         for k in range(16):
             b.store(_ld(b, fp, FX_XMM + 16 * k, ir.IntType(128)), rm.field(b, st, f"xmm{k}"))
     _set_mask(rm, b, _ld(b, uc, UC_SIGMASK))

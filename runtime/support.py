@@ -21,6 +21,7 @@ def build(rm: RuntimeModule):
     _xgetbv(rm)
     _div128(rm)
     _rounding(rm)
+    _fpenv(rm)
 
 
 def _strlen(rm):
@@ -239,6 +240,20 @@ def _div128(rm):
         res = b.insert_value(ir.Constant(st_t, ir.Undefined), q, 0)
         res = b.insert_value(res, r, 1)
         b.ret(res)
+
+
+def _fpenv(rm):
+    """rt_fpenv_get(state): State.mxcsr = the host FP environment; rt_fpenv_set(state): the
+    reverse.  The lifted SSE arithmetic is constrained (it rounds and raises flags as the
+    host FPU says), so the host environment is the guest's MXCSR while translated code runs;
+    State.mxcsr is brought up to date where the guest can see it (stmxcsr, fxsave, a signal
+    frame) and written back where the guest sets it (ldmxcsr, fxrstor, sigreturn)."""
+    f, b = rm.define("rt_fpenv_get", VOID, [rm.state_p])
+    b.store(rm.backend.fpenv_get(rm, b), rm.field(b, f.args[0], "mxcsr"))
+    b.ret_void()
+    f, b = rm.define("rt_fpenv_set", VOID, [rm.state_p])
+    rm.backend.fpenv_set(rm, b, b.load(rm.field(b, f.args[0], "mxcsr")))
+    b.ret_void()
 
 
 def _rounding(rm):

@@ -130,4 +130,28 @@ ENTRY_ASM = [
     "  movl $15, %eax",
     "  syscall",
     "  ud2",
+    # the host MXCSR, which is the guest's while translated code runs (see fpenv_get)
+    ".globl rt_host_get_mxcsr",
+    ".type rt_host_get_mxcsr,@function",
+    "rt_host_get_mxcsr:",
+    "  stmxcsr -4(%rsp)",
+    "  movl -4(%rsp), %eax",
+    "  ret",
+    ".globl rt_host_set_mxcsr",
+    ".type rt_host_set_mxcsr,@function",
+    "rt_host_set_mxcsr:",
+    "  movl %edi, -4(%rsp)",
+    "  ldmxcsr -4(%rsp)",
+    "  ret",
 ]
+
+
+def fpenv_get(rm, b: ir.IRBuilder) -> ir.Value:
+    """The guest's MXCSR (i32) from the host FP environment: on an x86-64 host the host's
+    MXCSR is the guest's (rounding control, exception flags, masks, DAZ, FTZ)."""
+    return b.call(rm.function("rt_host_get_mxcsr", I32, []), [])
+
+
+def fpenv_set(rm, b: ir.IRBuilder, mxcsr: ir.Value):
+    """Make the host FP environment the guest's MXCSR (reserved bits fault, as they do natively)."""
+    b.call(rm.function("rt_host_set_mxcsr", ir.VoidType(), [I32]), [mxcsr])

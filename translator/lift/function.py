@@ -15,10 +15,9 @@ from llvmlite import ir
 from runtime import abi
 from translator.cfg import (T_BAD, T_CALL, T_FALL, T_IND, T_JCC, T_JMP, T_RET, T_SYSCALL, T_TAIL, T_TRAP,
                             Block, Function)
-import re
 
 from translator.lift import irtext
-from translator.lift.liveness import live_out
+from translator.lift.liveness import SSE_CMP, live_out
 from translator.lift.regs import GPR, RSP, XMM
 from translator.semantics import SEMANTICS
 from translator.semantics.system import SIGILL, TRAP_SIGNALS
@@ -411,6 +410,18 @@ class FunctionLifter:
         f = self.lc.module.declare(full, ret, [a.type for a in args])
         return self.b.call(f, args)
 
+    def constrained(self, op: str, ret: ir.Type, args: list[ir.Value], rounding: bool = True,
+                    suffix: tuple = (), predicate: str | None = None) -> ir.Value:
+        """A constrained floating-point intrinsic, ``llvm.experimental.constrained.<op>``: it
+        rounds as the host's FP control register says and raises the host's exception flags,
+        which the runtime keeps equal to the guest's MXCSR (rt_fpenv_get/rt_fpenv_set).
+        ``suffix``: the overload types (default: the return type); ``predicate``: fcmp's."""
+        types = suffix or (ret,)
+        name = f"llvm.experimental.constrained.{op}." + ".".join(_mangle(t) for t in types)
+        meta = ([predicate] if predicate else []) + (["round.dynamic"] if rounding else []) + ["fpexcept.strict"]
+        f = self.lc.module.declare(name, ret, [a.type for a in args], meta=len(meta))
+        return self.b.call(f, args, meta=meta)
+
     def new_block(self, name: str) -> ir.Block:
         return self.fn.append_basic_block(name)
 
@@ -690,13 +701,11 @@ def _mangle(t: ir.Type) -> str:
     if isinstance(t, ir.IntType):
         return f"i{t.width}"
     return {"double": "f64", "float": "f32", "x86_fp80": "f80", "half": "f16"}.get(str(t), str(t))
-# Capstone 5 gives cmp<pred>{ss,sd,ps,pd} the ids of unrelated instructions (cmpeqsd is
-# X86_INS_CMPPD, cmplesd X86_INS_CMPSB...); route them by mnemonic to the SSE compare.
-_SSE_CMP = re.compile(r"cmp(eq|lt|le|unord|neq|nlt|nle|ord)(ss|sd|ps|pd)$")
+# cmp<pred>{ss,sd,ps,pd} go by mnemonic to the SSE compare (see liveness.SSE_CMP).
 
 
 def semantic_of(insn):
-    if _SSE_CMP.match(insn.mnemonic):
+    if SSE_CMP.match(insn.mnemonic):
         return SEMANTICS.get(X.X86_INS_CMPPS)
     return SEMANTICS.get(insn.id)
 

@@ -114,8 +114,9 @@ class Declaration:
     """A function known to the module: declared, or defined by a Function."""
 
     def __init__(self, module: "Module", name: str, ret: ir.Type, args: list[ir.Type],
-                 attrs: str = ""):
+                 attrs: str = "", meta: int = 0):
         self.module, self.name, self.ret, self.args, self.attrs = module, name, ret, args, attrs
+        self.meta = meta        # trailing metadata parameters (constrained FP intrinsics)
         self.type = ir.PointerType(ir.FunctionType(ret, args))
         self.defined: "Function | None" = None
 
@@ -123,7 +124,7 @@ class Declaration:
         return f"@{self.name}"
 
     def render_declare(self) -> str:
-        args = ", ".join(tstr(a) for a in self.args)
+        args = ", ".join([tstr(a) for a in self.args] + ["metadata"] * self.meta)
         return f"declare {tstr(self.ret)} @{self.name}({args}){self.attrs}"
 
 
@@ -175,10 +176,11 @@ class Module:
         self.constants.append(f"@{name} = private unnamed_addr constant [{len(values)} x i{width}] [{body}]")
         return Value(ir.PointerType(ir.IntType(width)), f"@{name}")
 
-    def declare(self, name: str, ret: ir.Type, args: list[ir.Type], attrs: str = "") -> Declaration:
+    def declare(self, name: str, ret: ir.Type, args: list[ir.Type], attrs: str = "",
+                meta: int = 0) -> Declaration:
         d = self.globals.get(name)
         if d is None:
-            d = self.globals[name] = Declaration(self, name, ret, args, attrs)
+            d = self.globals[name] = Declaration(self, name, ret, args, attrs, meta)
         return d
 
     def render(self, fn_attrs: str = "") -> str:
@@ -387,10 +389,13 @@ class Builder:
         return self._emit(Instr(f"fence {ordering}"))
 
     # calls
-    def call(self, fn, args, name="", cconv=None, tail=False, fastmath=(), attrs=(), arg_attrs=None):
+    def call(self, fn, args, name="", cconv=None, tail=False, fastmath=(), attrs=(), arg_attrs=None,
+             meta=()):
+        """A call; ``meta`` are trailing metadata string arguments (constrained FP intrinsics).
+        Every call is strictfp: lifted functions run in the guest's FP environment."""
         ret = fn.type.pointee.return_type
-        argtext = ", ".join(typed(a) for a in args)
-        text = f"{'tail ' if tail else ''}call {tstr(ret)} {ref(fn)}({argtext})"
+        argtext = ", ".join([typed(a) for a in args] + [f'metadata !"{m}"' for m in meta])
+        text = f"{'tail ' if tail else ''}call {tstr(ret)} {ref(fn)}({argtext}) strictfp"
         if isinstance(ret, ir.VoidType):
             ins = self._emit(Instr(text))
             v = _ValueAt(ret, "")

@@ -9,6 +9,8 @@ State is handed over as it is.
 """
 from __future__ import annotations
 
+import re
+
 from capstone import x86 as X
 
 from runtime.abi import FLAG_NAMES
@@ -38,8 +40,16 @@ _FCMOV = {X.X86_INS_FCMOVB: "cf", X.X86_INS_FCMOVNB: "cf", X.X86_INS_FCMOVE: "zf
           X.X86_INS_FCMOVU: "pf", X.X86_INS_FCMOVNU: "pf"}
 
 
+# Capstone 5 gives cmp<pred>{ss,sd,ps,pd} the ids (and the eflags, "writes all") of other
+# instructions (cmpeqsd is X86_INS_CMPPD, cmplesd X86_INS_CMPSB...); they touch no flags.
+SSE_CMP = re.compile(r"cmp(eq|lt|le|unord|neq|nlt|nle|ord)(ss|sd|ps|pd)$")
+
+
 def effects(insn, known: bool) -> tuple[frozenset, frozenset]:
     """(flags read, flags surely written) of one instruction."""
+    if SSE_CMP.match(insn.mnemonic) or insn.mnemonic in ("cmpss", "cmpps", "cmppd") or \
+            insn.mnemonic == "cmpsd" and len(insn.operands) == 3:
+        return NONE, NONE
     if not known or insn.id in _READS_ALL:
         return ALL, NONE
     if insn.mnemonic.startswith("f"):      # every x87 mnemonic, and only those, starts with f

@@ -26,4 +26,6 @@ def lift_chunk(cfg: CFG, entries: list[int], options: LiftOptions, name: str) ->
         f = cfg.functions[e]
         report.instructions += f.ninsns
         FunctionLifter(lc, f, report).lift()
-    return module.render(' "no-builtins"'), report
+    # strictfp: SSE arithmetic is constrained (translator/semantics/sse_float.py), so the
+    # host FPU's rounding and exception flags, kept equal to the guest's MXCSR, apply
+    return module.render(' strictfp "no-builtins"'), report

@@ -1,14 +1,24 @@
 """SSE/SSE2/SSE3/SSE4.1 floating point: scalar and packed arithmetic, compares, conversions,
 shuffles, rounding, blends and MXCSR.
 
+The arithmetic, compares and conversions are LLVM's constrained intrinsics (ctx.constrained):
+they round as the host FPU's control register says and raise its exception flags, and the
+runtime keeps the host's FP environment equal to the guest's MXCSR while translated code runs
+(stmxcsr/ldmxcsr sync State.mxcsr with it: rt_fpenv_get/rt_fpenv_set).  So MXCSR.RC, the
+sticky flags IE DE ZE OE UE PE, DAZ and FTZ behave as on the CPU.  Where no intrinsic raises
+exactly the instruction's flags, the difference is made up on the bits: NaN tests and range
+checks never use a float compare, and PE is raised with an addition that is inexact exactly
+where the instruction is (round* with a fixed mode, cvtsd2si).
+
 x86 NaN rules are written out rather than left to the host: a NaN operand propagates quieted
 (the first operand's when both are NaN), an invalid operation gives the "real indefinite"
 (negative quiet NaN), min/max return the second operand when either is NaN or both are zero,
 and float to integer conversions give the "integer indefinite" (0x80000000...) when the value
-does not fit. Arithmetic rounds to nearest even (MXCSR's default); conversions to integer and
-the round instructions honour MXCSR.RC.
+does not fit.
 """
 from __future__ import annotations
+
+import struct
 
 from llvmlite import ir
 
@@ -43,8 +53,35 @@ def merge_low(ctx, old: ir.Value, bits: int, value: ir.Value) -> ir.Value:
     return b.or_(b.and_(old, keep), b.zext(value, I128))
 
 
+EXP_MASK = {32: 0x7F80_0000, 64: 0x7FF0_0000_0000_0000}
+
+
+def _shape(t: ir.Type) -> tuple[int, int | None]:
+    """(element bits, lanes or None) of a float scalar or vector type."""
+    n = t.count if isinstance(t, ir.VectorType) else None
+    e = t.element if n else t
+    return (64 if isinstance(e, ir.DoubleType) else 32), n
+
+
 def isnan(ctx, x: ir.Value) -> ir.Value:
-    return ctx.b.fcmp_unordered("uno", x, x)
+    """NaN test on the bits: it raises no FP exception (a compare would raise DE or IE)."""
+    bits, n = _shape(x.type)
+    b = ctx.b
+    mag = b.and_(b.bitcast(x, itype(bits, n)), iconst(bits, n, (1 << (bits - 1)) - 1))
+    return b.icmp_unsigned(">", mag, iconst(bits, n, EXP_MASK[bits]))
+
+
+# fcmp predicates: (LLVM predicate if ordered, if unordered)
+_PRED = {"==": ("oeq", "ueq"), "!=": ("one", "une"), "<": ("olt", "ult"), "<=": ("ole", "ule"),
+         ">": ("ogt", "ugt"), ">=": ("oge", "uge"), "ord": ("ord", "ord"), "uno": ("uno", "uno")}
+
+
+def fcmp_strict(ctx, op: str, ordered: bool, a, s, signaling: bool) -> ir.Value:
+    """A compare that raises the flags the SSE compare does: a quiet one (ucomis, cmpeq...)
+    IE for SNaN only, a signaling one (comis, cmplt..., min/max) IE for any NaN; both DE."""
+    bt = ir.VectorType(I1, a.type.count) if isinstance(a.type, ir.VectorType) else I1
+    return ctx.constrained("fcmps" if signaling else "fcmp", bt, [a, s], rounding=False,
+                           suffix=(a.type,), predicate=_PRED[op][0 if ordered else 1])
 
 
 def nan_rules(ctx, bits, n, ai, bi, a, b_, r):
@@ -65,12 +102,12 @@ def arith(ctx, op: str, bits: int, n, ai, bi):
     ft = ftype(bits, n)
     a, s = b.bitcast(ai, ft), b.bitcast(bi, ft)
     if op in ("min", "max"):
-        c = b.fcmp_ordered("<" if op == "min" else ">", a, s)
+        c = fcmp_strict(ctx, "<" if op == "min" else ">", True, a, s, signaling=True)
         return b.select(c, ai, bi)
     if op == "sqrt":
-        r = ctx.intrinsic("llvm.sqrt", ft, [s])
+        r = ctx.constrained("sqrt", ft, [s])
         return nan_rules(ctx, bits, n, bi, None, s, None, r)
-    r = {"add": b.fadd, "sub": b.fsub, "mul": b.fmul, "div": b.fdiv}[op](a, s)
+    r = ctx.constrained("f" + op, ft, [a, s])
     return nan_rules(ctx, bits, n, ai, bi, a, s, r)
 
 
@@ -116,14 +153,21 @@ def comis(ctx, insn):
     bits = 64 if insn.mnemonic.endswith("sd") else 32
     a = ctx.b.bitcast(ctx.get(insn.operands[0], bits), FT[bits])
     s = ctx.b.bitcast(ctx.get(insn.operands[1], bits), FT[bits])
-    set_compare_flags(ctx, a, s)
+    set_compare_flags(ctx, a, s, signaling=insn.mnemonic.startswith("comis"))
 
 
-def set_compare_flags(ctx, a, s):
+def set_compare_flags(ctx, a, s, signaling: bool | None = None):
+    """ZF PF CF from an unordered compare; with ``signaling`` set (True: comis, False: ucomis)
+    the compares are the constrained ones that raise the SSE flags, else plain (x87)."""
     b = ctx.b
-    ctx.set_flag("zf", b.fcmp_unordered("==", a, s))
-    ctx.set_flag("pf", b.fcmp_unordered("uno", a, s))
-    ctx.set_flag("cf", b.fcmp_unordered("<", a, s))
+
+    def cmp(op):
+        if signaling is None:
+            return b.fcmp_unordered(op, a, s)
+        return fcmp_strict(ctx, op, False, a, s, signaling)
+    ctx.set_flag("zf", cmp("=="))
+    ctx.set_flag("pf", cmp("uno"))
+    ctx.set_flag("cf", cmp("<"))
     for f in ("of", "sf", "af"):
         ctx.set_flag(f, ir.Constant(I1, 0))
 
@@ -148,9 +192,12 @@ def _compare_form(insn):
     return pred, m[-2:]
 
 
+SIGNALING = {"lt", "le", "nlt", "nle"}     # the others raise IE only for SNaN
+
+
 def fcompare(ctx, pred: str, a, s):
     ordered, op = PREDICATES[pred]
-    return (ctx.b.fcmp_ordered if ordered else ctx.b.fcmp_unordered)(op, a, s)
+    return fcmp_strict(ctx, op, ordered, a, s, signaling=pred in SIGNALING)
 
 
 def cmp_fp(ctx, insn):
@@ -222,11 +269,51 @@ def to_int(ctx, x: ir.Value, bits: int) -> ir.Value:
     return b.select(ok, b.fptosi(x, it), iconst(bits, n, 1 << (bits - 1)))
 
 
+def _bits_of(v: float, bits: int) -> int:
+    return int.from_bytes(struct.pack("<d" if bits == 64 else "<f", v), "little")
+
+
+def _representable(v: float, bits: int) -> bool:
+    fmt = "<d" if bits == 64 else "<f"
+    return struct.unpack(fmt, struct.pack(fmt, v))[0] == v
+
+
+def sse_to_int(ctx, x: ir.Value, ibits: int, truncate: bool) -> ir.Value:
+    """cvt(t)s[sd]2si and the packed forms: truncated (cvtt) or rounded as MXCSR.RC says; a
+    NaN or a value out of range gives the integer indefinite.  The flags (IE, PE) are the
+    host conversion's; the range check is on the bits, so it raises none of its own."""
+    b = ctx.b
+    bits, n = _shape(x.type)
+    if not truncate:
+        # rounded without PE (nearbyint), which cvtsd2si raises only for a valid, inexact
+        # conversion: raised below once the range is known
+        x0 = x
+        x = ctx.constrained("nearbyint", x.type, [x])
+    it = itype(ibits, n)
+    r = ctx.constrained("fptosi", it, [x], rounding=False, suffix=(it, x.type))
+    xi = b.bitcast(x, itype(bits, n))
+    mag = b.and_(xi, iconst(bits, n, (1 << (bits - 1)) - 1))
+    neg = b.icmp_signed("<", xi, iconst(bits, n, 0))
+    # positive: x < 2^(k-1); negative: x > -2^(k-1) - 1 (bit patterns of non-negative floats
+    # order as the values do)
+    top = 2.0 ** (ibits - 1)
+    pos_ok = b.icmp_unsigned("<", mag, iconst(bits, n, _bits_of(top, bits)))
+    if _representable(top + 1, bits):
+        neg_ok = b.icmp_unsigned("<", mag, iconst(bits, n, _bits_of(top + 1, bits)))
+    else:       # no float between 2^(k-1) and 2^(k-1) + 1
+        neg_ok = b.icmp_unsigned("<=", mag, iconst(bits, n, _bits_of(top, bits)))
+    ok = b.select(neg, neg_ok, pos_ok)
+    if not truncate:
+        raise_inexact(ctx, b.and_(ok, inexact(ctx, x0, x)), x.type)
+    return b.select(ok, r, iconst(ibits, n, 1 << (ibits - 1)))
+
+
 @semantic("cvtsi2sd", "cvtsi2ss")
 def cvtsi2f(ctx, insn):
     dst, src = insn.operands
     bits = 64 if insn.mnemonic.endswith("sd") else 32
-    v = ctx.b.sitofp(ctx.get(src), FT[bits])
+    i = ctx.get(src)
+    v = ctx.constrained("sitofp", FT[bits], [i], suffix=(FT[bits], i.type))
     ctx.set(dst, merge_low(ctx, ctx.get(dst, 128), bits, ctx.b.bitcast(v, ir.IntType(bits))))
 
 
@@ -236,8 +323,16 @@ def cvtf2si(ctx, insn):
     dst, src = insn.operands
     bits = 64 if m.endswith("sd2si") else 32
     x = ctx.b.bitcast(ctx.get(src, bits), FT[bits])
-    x = round_by(ctx, x, 3 if m.startswith("cvtt") else mxcsr_rc(ctx))
-    ctx.set(dst, to_int(ctx, x, dst.size * 8))
+    ctx.set(dst, sse_to_int(ctx, x, dst.size * 8, m.startswith("cvtt")))
+
+
+def fp_convert(ctx, x: ir.Value, to: ir.Type) -> ir.Value:
+    """float <-> double (scalar or vector), rounding as MXCSR says, raising its flags."""
+    if _shape(to)[0] < _shape(x.type)[0]:
+        r = ctx.constrained("fptrunc", to, [x], suffix=(to, x.type))
+    else:
+        r = ctx.constrained("fpext", to, [x], rounding=False, suffix=(to, x.type))
+    return r
 
 
 @semantic("cvtsd2ss", "cvtss2sd")
@@ -245,10 +340,10 @@ def cvtf2f(ctx, insn):
     b = ctx.b
     dst, src = insn.operands
     if insn.mnemonic == "cvtsd2ss":
-        r = b.fptrunc(b.bitcast(ctx.get(src, 64), F64), F32)
+        r = fp_convert(ctx, b.bitcast(ctx.get(src, 64), F64), F32)
         bits = 32
     else:
-        r = b.fpext(b.bitcast(ctx.get(src, 32), F32), F64)
+        r = fp_convert(ctx, b.bitcast(ctx.get(src, 32), F32), F64)
         bits = 64
     ctx.set(dst, merge_low(ctx, ctx.get(dst, 128), bits, b.bitcast(r, ir.IntType(bits))))
 
@@ -263,14 +358,14 @@ def cvt_packed(ctx, insn):
     b = ctx.b
     m = insn.mnemonic
     dst, src = insn.operands
-    if m == "cvtdq2pd":
-        r = b.sitofp(_low_lanes(ctx, src, 32, 2), ftype(64, 2))
-    elif m == "cvtdq2ps":
-        r = b.sitofp(lanes(ctx, ctx.get(src, 128), 32), ftype(32, 4))
+    if m in ("cvtdq2pd", "cvtdq2ps"):
+        i = _low_lanes(ctx, src, 32, 2) if m == "cvtdq2pd" else lanes(ctx, ctx.get(src, 128), 32)
+        to = ftype(64, 2) if m == "cvtdq2pd" else ftype(32, 4)
+        r = ctx.constrained("sitofp", to, [i], suffix=(to, i.type))
     elif m == "cvtps2pd":
-        r = b.fpext(b.bitcast(_low_lanes(ctx, src, 32, 2), ftype(32, 2)), ftype(64, 2))
+        r = fp_convert(ctx, b.bitcast(_low_lanes(ctx, src, 32, 2), ftype(32, 2)), ftype(64, 2))
     else:
-        r = b.fptrunc(b.bitcast(ctx.get(src, 128), ftype(64, 2)), ftype(32, 2))
+        r = fp_convert(ctx, b.bitcast(ctx.get(src, 128), ftype(64, 2)), ftype(32, 2))
         ctx.set(dst, b.zext(b.bitcast(r, I64), I128))
         return
     ctx.set(dst, flat(ctx, r))
@@ -284,8 +379,7 @@ def cvt_packed_int(ctx, insn):
     bits = 64 if "pd" in m else 32
     n = 128 // bits
     x = b.bitcast(ctx.get(src, 128), ftype(bits, n))
-    x = round_by(ctx, x, 3 if m.startswith("cvtt") else mxcsr_rc(ctx))
-    r = to_int(ctx, x, 32)
+    r = sse_to_int(ctx, x, 32, m.startswith("cvtt"))
     if n == 2:
         ctx.set(dst, b.zext(b.bitcast(r, I64), I128))
     else:
@@ -293,16 +387,50 @@ def cvt_packed_int(ctx, insn):
 
 
 # -- rounding ----------------------------------------------------------------------------------
-def _round_mode(ctx, insn):
-    i = imm(insn)
-    return mxcsr_rc(ctx) if i & 4 else i & 3
+FIXED_ROUNDING = ("roundeven", "floor", "ceil", "trunc")
 
 
-def _round(ctx, x, mode, bits, n):
-    """Round, keeping x86's NaN rule (a NaN input comes out quieted)."""
+def inexact(ctx, x: ir.Value, r: ir.Value) -> ir.Value:
+    """Whether rounding x to the integral r lost something, on the bits (no FP exception):
+    r differs from x as the CPU reads it (MXCSR.DAZ reads a denormal as a signed zero), and x
+    is not a NaN."""
+    b = ctx.b
+    bits, n = _shape(x.type)
+    xi = b.bitcast(x, itype(bits, n))
+    sign = iconst(bits, n, 1 << (bits - 1))
+    mag = b.and_(xi, iconst(bits, n, (1 << (bits - 1)) - 1))
+    denormal = b.and_(b.icmp_unsigned("!=", mag, iconst(bits, n, 0)),
+                      b.icmp_unsigned("<", mag, iconst(bits, n, 1 << (23 if bits == 32 else 52))))
+    daz = b.trunc(b.lshr(b.load(ctx.field("mxcsr")), ir.Constant(I32, 6)), I1)
+    if n:
+        daz = b.icmp_unsigned("!=", b.select(daz, iconst(bits, n, 1), iconst(bits, n, 0)), iconst(bits, n, 0))
+    seen = b.select(b.and_(denormal, daz), b.and_(xi, sign), xi)
+    return b.and_(b.icmp_unsigned("!=", b.bitcast(r, itype(bits, n)), seen), b.not_(isnan(ctx, x)))
+
+
+def raise_inexact(ctx, where: ir.Value, t: ir.Type):
+    """Raise PE (and nothing else) where ``where`` holds: 1 + 2^-60 is inexact, 1 + 0 is not."""
+    b = ctx.b
+    bits, n = _shape(t)
+    tiny, zero, one = (ir.Constant(FT[bits], v) for v in (2.0 ** -60, 0.0, 1.0))
+    if n:
+        tiny, zero, one = (ir.Constant(t, [c] * n) for c in (tiny, zero, one))
+    ctx.constrained("fadd", t, [one, b.select(where, tiny, zero)])
+
+
+def _round(ctx, x, i: int, bits, n):
+    """round{sd,ss,pd,ps} by imm i: bit 2 set takes MXCSR.RC, else bits 1:0 are the mode;
+    bit 3 suppresses the precision exception.  x86's NaN rule: a NaN comes out quieted."""
     b = ctx.b
     xi = b.bitcast(x, itype(bits, n))
-    r = b.bitcast(round_by(ctx, x, mode), itype(bits, n))
+    if i & 4:
+        r = ctx.constrained("nearbyint" if i & 8 else "rint", x.type, [x])
+    else:
+        r = ctx.constrained(FIXED_ROUNDING[i & 3], x.type, [x], rounding=False)
+        if not i & 8:
+            # the fixed-mode intrinsics never raise PE
+            raise_inexact(ctx, inexact(ctx, x, r), x.type)
+    r = b.bitcast(r, itype(bits, n))
     return b.select(isnan(ctx, x), b.or_(xi, iconst(bits, n, QUIET[bits])), r)
 
 
@@ -311,7 +439,7 @@ def round_scalar(ctx, insn):
     dst, src = insn.operands[:2]
     bits = 64 if insn.mnemonic == "roundsd" else 32
     x = ctx.b.bitcast(ctx.get(src, bits), FT[bits])
-    r = _round(ctx, x, _round_mode(ctx, insn), bits, None)
+    r = _round(ctx, x, imm(insn), bits, None)
     ctx.set(dst, merge_low(ctx, ctx.get(dst, 128), bits, r))
 
 
@@ -321,7 +449,7 @@ def round_packed(ctx, insn):
     bits = 64 if insn.mnemonic == "roundpd" else 32
     n = 128 // bits
     x = ctx.b.bitcast(ctx.get(src, 128), ftype(bits, n))
-    ctx.set(dst, flat(ctx, _round(ctx, x, _round_mode(ctx, insn), bits, n)))
+    ctx.set(dst, flat(ctx, _round(ctx, x, imm(insn), bits, n)))
 
 
 # -- shuffles and blends -----------------------------------------------------------------------
@@ -447,12 +575,24 @@ def dp(ctx, insn):
 
 
 # -- MXCSR -------------------------------------------------------------------------------------
+# The host FP environment is the guest's MXCSR while translated code runs (see
+# runtime/support.py _fpenv); State.mxcsr is synced with it here.
+def mxcsr_get(ctx) -> ir.Value:
+    ctx.call_rt("rt_fpenv_get", [], sync=False)
+    return ctx.b.load(ctx.field("mxcsr"))
+
+
+def mxcsr_set(ctx, v: ir.Value):
+    ctx.b.store(v, ctx.field("mxcsr"))
+    ctx.call_rt("rt_fpenv_set", [], sync=False)
+
+
 @semantic("stmxcsr")
 def stmxcsr(ctx, insn):
-    ctx.set(insn.operands[0], ctx.b.load(ctx.field("mxcsr")))
+    ctx.set(insn.operands[0], mxcsr_get(ctx))
 
 
 @semantic("ldmxcsr")
 def ldmxcsr(ctx, insn):
-    ctx.b.store(ctx.get(insn.operands[0], 32), ctx.field("mxcsr"))
+    mxcsr_set(ctx, ctx.get(insn.operands[0], 32))
 

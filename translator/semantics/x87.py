@@ -19,7 +19,7 @@ from llvmlite import ir
 
 from translator.lift.function import Unsupported
 from translator.semantics import semantic
-from translator.semantics.sse_float import round_by, set_compare_flags, to_int
+from translator.semantics.sse_float import mxcsr_get, mxcsr_set, round_by, set_compare_flags, to_int
 
 I1, I8, I16, I32, I64 = (ir.IntType(n) for n in (1, 8, 16, 32, 64))
 I80 = ir.IntType(80)
@@ -167,12 +167,16 @@ def load_float(ctx, op) -> ir.Value:
         snan = b.and_(b.icmp_unsigned("==", b.and_(raw, ir.Constant(t, exp | quiet)), ir.Constant(t, exp)),
                       b.icmp_unsigned("!=", b.and_(raw, ir.Constant(t, frac)), ir.Constant(t, 0)))
         raise_exc(ctx, IE, snan)
-        return b.fpext(b.bitcast(raw, F32 if bits == 32 else F64), F80)
+        # constrained: a plain fpext would let LLVM fold it into a float or double compare or
+        # conversion done with SSE, whose flags would land in the guest's MXCSR
+        v = b.bitcast(raw, F32 if bits == 32 else F64)
+        return ctx.constrained("fpext", F80, [v], rounding=False, suffix=(F80, v.type))
     raise Unsupported("x87 memory operand size")
 
 
 def load_int(ctx, op) -> ir.Value:
-    return ctx.b.sitofp(ctx.get(op), F80)
+    i = ctx.get(op)     # constrained for the reason given in load_float
+    return ctx.constrained("sitofp", F80, [i], suffix=(F80, i.type))
 
 
 def operand_value(ctx, op, integer=False) -> ir.Value:
@@ -547,7 +551,7 @@ def fxsave(ctx, insn):
     ctx.store(_at(ctx, a, 5), ir.Constant(ir.IntType(8), 0))
     ctx.store(_at(ctx, a, 6), ir.Constant(I16, 0))
     ctx.store(_at(ctx, a, 8), ir.Constant(ir.IntType(128), 0))
-    ctx.store(_at(ctx, a, 24), b.load(ctx.field("mxcsr")))
+    ctx.store(_at(ctx, a, 24), mxcsr_get(ctx))
     ctx.store(_at(ctx, a, 28), ir.Constant(I32, 0xFFFF))
     for i in range(8):
         raw = b.load(b.bitcast(ctx.field(f"st{i}"), ir.IntType(128).as_pointer()))
@@ -563,7 +567,7 @@ def fxrstor(ctx, insn):
     b.store(ctx.load(a, I16), ctx.field("fpu_cw"))
     _set_status_word(ctx, ctx.load(_at(ctx, a, 2), I16))
     _set_physical_valid(ctx, b.zext(ctx.load(_at(ctx, a, 4), ir.IntType(8)), I32))
-    b.store(ctx.load(_at(ctx, a, 24), I32), ctx.field("mxcsr"))
+    mxcsr_set(ctx, ctx.load(_at(ctx, a, 24), I32))
     for i in range(8):
         v = ctx.load(_at(ctx, a, 32 + 16 * i), ir.IntType(128))
         b.store(v, b.bitcast(ctx.field(f"st{i}"), ir.IntType(128).as_pointer()))
