@@ -6,7 +6,7 @@
 A trap the lifted code raises itself (ud2, a divide error, hlt, int3) knows its guest pc
 exactly.  A fault the host CPU takes in translated code is attributed to the guest function
 whose translation contains the host pc, with the last guest pc the runtime recorded (at a
-call, a system call or a loop's signal poll).  The message is printed only when the
+call, a system call or, with --signal-polls, a loop's poll).  The message is printed only when the
 signal kills the program: a guest handler, if the guest has one, runs as usual.
 
 With the variable set, the loader installs ``rt_trace_signal`` as the host handler of the

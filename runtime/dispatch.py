@@ -113,6 +113,9 @@ def build(rm: RuntimeModule, entries: list[tuple[int, int, int]], symbols: list[
     loop = f.append_basic_block("loop")
     b.branch(loop)
     b.position_at_end(loop)
+    # a loop's poll left to deliver a pending signal (FunctionLifter.edge)
+    with b.if_then(b.icmp_unsigned("!=", b.load(rm.field(b, state, "sig_pending")), c64(0)), likely=False):
+        b.call(rm.function("rt_signal_poll", VOID, [rm.state_p]), [state])
     fn, idx = enter(b, state, b.load(rm.field(b, state, "rip")), False)
     b.call(fn, [state, idx])
     b.branch(loop)

@@ -7,9 +7,9 @@ signal).  For a signal with a guest handler the host gets ``rt_host_signal`` ins
   cause) is recorded in the thread's State (``sig_pending``, ``sig_info``) and delivered at
   the thread's next system call, right after the host call returns (a blocking call comes
   back with EINTR and is restarted afterwards when the handler has SA_RESTART, as the
-  kernel does, except for the calls signal(7) says are never restarted), or at the next
-  backward branch of the lifted code (a loop's back edge polls ``sig_pending``:
-  rt_signal_poll), whichever comes first;
+  kernel does, except for the calls signal(7) says are never restarted), or, translated with
+  --signal-polls, at the next backward branch of the lifted code (a loop's back edge polls
+  ``sig_pending`` and leaves to the dispatcher, which calls rt_signal_poll);
 * a synchronous fault (SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGTRAP raised by the CPU) is
   delivered at once, from inside the host handler; its registers are those of the last
   State sync (the fault address, si_addr, is exact), and the guest frame is placed below
@@ -313,9 +313,9 @@ def _signal_point(rm, never_restarted):
 
 
 def _signal_poll(rm):
-    """rt_signal_poll(state): the lifted code's poll at a loop's back edge found a pending
-    signal; State is current and rip is the loop head.  The handlers run now; one that does
-    not return leaves rip elsewhere, and the lifted code unwinds to it."""
+    """rt_signal_poll(state): the dispatcher found a pending signal (a loop's poll left the
+    lifted code with State current and rip at the loop head).  The handlers run now; one that
+    does not return leaves rip elsewhere, where the dispatcher goes next."""
     f, b = rm.define("rt_signal_poll", VOID, [rm.state_p])
     b.call(rm.module.globals["rt_signal_point"], [f.args[0], c64(-1)])
     b.ret_void()

@@ -80,6 +80,7 @@ class Program:
     cases: tuple[Case, ...] = (Case(),)
     timeout: int = 120  # per translated run, seconds
     libs: tuple[str, ...] = ()  # gcc arguments after the source: static libraries and their -I
+    options: tuple[str, ...] = ()   # elf2native translate options
 
     @property
     def source(self) -> Path:
@@ -112,7 +113,7 @@ PROGRAMS = [
     Program("hashtable"),
     Program("crash", ("O0", "O2"), tuple(Case((how,)) for how in ("segv", "fpe", "abort", "raise", "ud2", "none"))),
     # the pico provider: signals, threads, processes (runtime/signals.py, runtime/threads.py)
-    Program("signal", ("O0", "O2")),
+    Program("signal", ("O0", "O2"), options=("--signal-polls",)),
     Program("pthread", ("O2",), libs=("-pthread",)),
     Program("process", ("O2",)),
     Program("unistd", ("O0", "O2")),
@@ -268,7 +269,7 @@ def test_program(prog: Program, variant: str, tmp_path: Path):
     native = native_binary(prog, variant)
     translated = tmp_path / f"{prog.name}-{variant}.native"
     report = tmp_path / "report.json"
-    proc = translate(native, translated, "--report", report)
+    proc = translate(native, translated, "--report", report, *prog.options)
     if proc.returncode != 0:
         pytest.fail(f"translation failed with status {proc.returncode}\n"
                     f"stderr:\n{proc.stderr[-4000:]}\nstdout:\n{proc.stdout[-2000:]}", pytrace=False)

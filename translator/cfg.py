@@ -80,7 +80,7 @@ class Function:
     entry: int
     name: str
     blocks: dict[int, Block]
-    resume: list[int]                  # mid-function entry points (return sites, table targets)
+    resume: list[int]                  # mid-function entry points (return sites, loop heads...)
     jump_tables: dict[int, JumpTable]  # keyed by the address of the indirect jmp
 
     @property
@@ -181,8 +181,9 @@ def code_refs(i, image: Image) -> Iterator[int]:
 
 
 class Discovery:
-    def __init__(self, image: Image):
+    def __init__(self, image: Image, loop_heads: bool = False):
         self.image = image
+        self.loop_heads = loop_heads      # make loop heads resume points (--signal-polls)
         self.dec = Decoder(image)
         self.entries: set[int] = set()
         self.functions: dict[int, Function] = {}
@@ -335,6 +336,11 @@ class Discovery:
                     break   # falls into another function: a tail jump
                 a = nxt
         blocks = self._cut_blocks(entry, leaders, jump_tables)
+        if self.loop_heads:
+            # a loop's head is a resume point: a pending signal makes the back edge leave to
+            # the dispatcher, which delivers it and comes back here (FunctionLifter.edge)
+            resume += [s for blk in blocks.values() if blk.term in (T_JMP, T_JCC)
+                       for s in blk.succs if s <= blk.start]
         resume = [r for r in dict.fromkeys(resume) if r in blocks]
         return Function(entry, self.image.symbols.get(entry, f"fn_{entry:x}"), blocks, resume,
                         jump_tables)
@@ -506,5 +512,5 @@ def _span_owner(spans: list[tuple[int, int, int]], a: int) -> int | None:
     return None
 
 
-def discover(image: Image) -> CFG:
-    return Discovery(image).run()
+def discover(image: Image, loop_heads: bool = False) -> CFG:
+    return Discovery(image, loop_heads).run()

@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="optimisation: 0 none, 1 light, 2 (default) lifted-code pipeline, 3 LLVM's -O3")
     t.add_argument("--strict-flags", action="store_true",
                    help="keep arithmetic flags live across call and ret")
+    t.add_argument("--signal-polls", action="store_true",
+                   help="deliver asynchronous signals in loops that make no system call "
+                        "(each loop polls; 10-25%% slower tight loops)")
     t.add_argument("-q", "--quiet", action="store_true", help="no progress bar; errors and the summary only")
     t.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
     i = sub.add_parser("inspect", help="show what the translator sees in an ELF program",

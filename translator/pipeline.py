@@ -36,6 +36,7 @@ class Options:
     target: str | None = None
     opt: int = 2
     strict_flags: bool = False
+    signal_polls: bool = False      # deliver signals in loops without system calls
     jobs: int = 0                   # 0: one per CPU
     cache_dir: str | None = None    # None: no cache
 
@@ -116,7 +117,7 @@ def _chunks(cfg: CFG) -> list[list[int]]:
 def _chunk_key(cfg: CFG, entries: list[int], options: Options, triple: str) -> str:
     h = hashlib.sha256()
     h.update(codegen.toolchain_hash().encode())
-    h.update(repr((triple, options.opt, options.strict_flags)).encode())
+    h.update(repr((triple, options.opt, options.strict_flags, options.signal_polls)).encode())
     for e in entries:
         f = cfg.functions[e]
         h.update(repr((e, f.resume)).encode())
@@ -144,7 +145,8 @@ def _work(k: int):
     cached = obj is not None
     t_lift = t_comp = 0.0
     if obj is None:
-        text, report = lift_chunk(cfg, entries, LiftOptions(options.strict_flags), f"chunk{k}")
+        text, report = lift_chunk(cfg, entries, LiftOptions(options.strict_flags, options.signal_polls),
+                                  f"chunk{k}")
         t1 = time.perf_counter()
         t_lift = t1 - t0
         obj = codegen.compile_ir(text, backends.get(triple), options.opt)
@@ -203,7 +205,7 @@ def _output_key(path: str, options: Options, triple: str) -> str | None:
         return None     # load_image reports it
     h = hashlib.sha256()
     h.update(codegen.source_hash().encode())
-    h.update(repr((triple, options.opt, options.strict_flags)).encode())
+    h.update(repr((triple, options.opt, options.strict_flags, options.signal_polls)).encode())
     h.update(hashlib.sha256(data).digest())
     return "exe-" + h.hexdigest()
 
@@ -254,7 +256,7 @@ def translate(path: str, out: str, options: Options, progress=None) -> Result:
     stages["image"] = time.perf_counter() - t
     t = time.perf_counter()
     tell("discovery")
-    cfg = discover(image)
+    cfg = discover(image, loop_heads=options.signal_polls)
     stages["discovery"] = time.perf_counter() - t
     chunks = _chunks(cfg)
     report = LiftReport()

@@ -444,6 +444,7 @@ class FunctionLifter:
         start_bb = self.blocks[self.func.entry]
         self.resume_bbs: dict[int, ir.Block] = {}     # resume address -> landing block
         self.poll_bbs: dict[int, ir.Block] = {}       # loop head -> its signal poll
+        self.poll_exit = None                          # the polls' way out to the dispatcher
         if self.func.resume:
             self.resume_switch_bb = fn.append_basic_block("resume")
             is0 = b.icmp_unsigned("==", self.entry_arg, ir.Constant(I32, 0))
@@ -580,36 +581,30 @@ class FunctionLifter:
 
     def edge(self, blk: Block, succ: int) -> ir.Block:
         """Where a branch from blk to succ goes.  A backward branch (a loop's back edge) first
-        polls for a pending asynchronous signal, so a loop that makes no system call still
-        runs the guest's handler (runtime/signals.py delivers at syscalls and these polls)."""
-        if succ > blk.start:
+        polls for a pending asynchronous signal when translating with --signal-polls, so that
+        a loop without system calls still runs the guest's handler: if one is pending, the function leaves to the dispatcher
+        with rip at the loop head (a resume point, see cfg), which delivers it and resumes
+        there.  Measured on the benchmarks (sha256, fannkuch), the polls and the loop heads'
+        resume points cost 10-25% in tight loops, so it is not the default."""
+        if succ > blk.start or not self.lc.options.signal_polls:
             return self.blocks[succ]
         poll = self.poll_bbs.get(succ)
         if poll is None:
             b = self.b
             here = b.block
+            if self.poll_exit is None:
+                self.poll_exit = self.new_block("signal_exit")
+                b.position_at_end(self.poll_exit)
+                self.poll_target = b.phi(I64)
+                self.set_rip(self.poll_target)
+                self.sync_store(b.ret_void(), flags=True)
             poll = self.poll_bbs[succ] = self.new_block(f"poll_{succ:x}")
-            deliver = self.new_block(f"signal_{succ:x}")
             b.position_at_end(poll)
             # volatile: the flag is set by the host signal handler, behind the optimizer's back
             pending = b.load(self.field("sig_pending"), volatile=True)
-            br = b.cbranch(b.icmp_unsigned("!=", pending, ir.Constant(I64, 0)), deliver, self.blocks[succ])
+            br = b.cbranch(b.icmp_unsigned("!=", pending, ir.Constant(I64, 0)), self.poll_exit, self.blocks[succ])
             br.set_weights([1, 1000])
-            b.position_at_end(deliver)
-            self.set_rip(ir.Constant(I64, succ))
-            c = b.call(self.lc.rt("rt_signal_poll", VOID, [self.lc.state_p]), [self.state])
-            self.sync_store(c, flags=True)
-            after = self.new_block(f"polled_{succ:x}")
-            b.branch(after)
-            b.position_at_end(after)
-            self._syncs.append(("load_at", after, True))
-            # a handler that returned leaves rip at succ; one that jumped away (siglongjmp)
-            # or changed its context's rip makes this function return, as after a call
-            ok = b.icmp_unsigned("==", b.load(self.field("rip")), ir.Constant(I64, succ))
-            unwind = self.new_block(f"unwind_poll_{succ:x}")
-            b.cbranch(ok, self.blocks[succ], unwind).set_weights([1000, 1])
-            b.position_at_end(unwind)
-            b.ret_void()
+            self.poll_target.add_incoming(ir.Constant(I64, succ), poll)
             b.position_at_end(here)
         return poll
 

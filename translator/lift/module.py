@@ -15,6 +15,7 @@ TRIPLE_NEUTRAL = ""   # lifted IR is host-independent; the target is set when co
 @dataclasses.dataclass(frozen=True)
 class LiftOptions:
     strict_flags: bool = False
+    signal_polls: bool = False      # loops poll for pending signals (FunctionLifter.edge)
 
 
 def lift_chunk(cfg: CFG, entries: list[int], options: LiftOptions, name: str) -> tuple[str, LiftReport]:
