@@ -69,5 +69,11 @@ def test_busybox_has_no_unsupported_instruction():
     got = json.loads(r.stdout)
     assert got["unsupported"] == {}, got["unsupported"]
     assert got["functions"] > 1000
+    # every byte of the executable segments is classified, and discovery explains nearly all
+    cov = got["coverage"]
+    exec_bytes = sum(s["memsz"] for s in got["segments"] if s["flags"].endswith("x"))
+    assert sum(cov.values()) == exec_bytes
+    assert cov["code"] / exec_bytes > 0.9, cov
     print(f"busybox: {got['supported']} of {got['instructions']} instructions supported "
-          f"({100 * got['supported_share']:.2f}%), beyond the baseline: {got['beyond_baseline']}")
+          f"({100 * got['supported_share']:.2f}%), beyond the baseline: {got['beyond_baseline']}; "
+          f"executable bytes: {cov}")

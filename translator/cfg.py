@@ -347,10 +347,11 @@ class Discovery:
 
     def _code_at(self, a: int):
         """The instruction at a, or None where there is none to run: undecodable bytes, or an
-        instruction that would run into the start of another function (the padding after a
-        call that does not return, decoded together with the next function's first bytes)."""
+        instruction that would run into a function symbol's address (the padding after a
+        call that does not return, decoded together with the next function's first bytes).
+        Only symbols count: an entry found by heuristics may itself be the mistake."""
         i = self.dec.at(a)
-        if i is not None and any(a + k in self.entries for k in range(1, i.size)):
+        if i is not None and any(a + k in self.image.symbols for k in range(1, i.size)):
             return None
         return i
 

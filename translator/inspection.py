@@ -13,6 +13,7 @@ import dataclasses
 import time
 
 from translator.cfg import T_IND, discover
+from translator.coverage import coverage
 from translator.image import PF_R, PF_W, PF_X, load_image
 from translator.lift.module import LiftOptions, lift_chunk
 from translator.pipeline import _W, _chunks, run_parallel
@@ -38,6 +39,7 @@ class Inspection:
     unsupported: dict[str, int]         # mnemonic -> count, reachable under the baseline
     beyond_baseline: dict[str, int]
     seconds: float
+    coverage: dict[str, int] = dataclasses.field(default_factory=dict)   # translator/coverage.py
     function_list: list[dict] = dataclasses.field(default_factory=list)
 
     @property
@@ -87,7 +89,7 @@ def inspect(path: str, jobs: int = 0, functions: bool = False) -> Inspection:
         unresolved_indirect_jumps=unresolved, indirect_targets=len(cfg.dispatch_entries()),
         undecodable=list(cfg.undecodable), unsupported=_count(report.unsupported),
         beyond_baseline=_count(report.beyond_baseline), seconds=time.perf_counter() - t0,
-        function_list=flist)
+        coverage=coverage(image, cfg), function_list=flist)
 
 
 def format_text(ins: Inspection) -> str:
@@ -102,6 +104,10 @@ def format_text(ins: Inspection) -> str:
         f"{ins.unresolved_indirect_jumps}; dispatcher entries: {ins.indirect_targets}",
         f"supported: {ins.supported} of {ins.instructions} instructions ({share:.2f}%)",
     ]
+    total = sum(ins.coverage.values())
+    if total:
+        lines.append("executable bytes: " + ", ".join(
+            f"{k} {v} ({100.0 * v / total:.2f}%)" for k, v in ins.coverage.items()))
     if ins.undecodable:
         lines.append(f"undecodable bytes reached at: {', '.join(f'{a:#x}' for a in ins.undecodable[:10])}"
                      + (" ..." if len(ins.undecodable) > 10 else ""))
