@@ -54,7 +54,7 @@ UC_SIZE = 304
 SIGINFO_SIZE = 128
 FRAME_SIZE = 8 + UC_SIZE + SIGINFO_SIZE       # pretcode, ucontext, siginfo
 FPSTATE_SIZE = 512                             # fxsave layout, 64-byte aligned
-MXCSR_DEFAULT = 0x1F80
+MXCSR_DEFAULT, X87_CW_DEFAULT = 0x1F80, 0x037F
 UC_SIGCONTEXT_SS, UC_STRICT_RESTORE_SS = 2, 4
 # mcontext gregs, in the kernel's order
 GREGS = ("r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15", "rdi", "rsi", "rbp", "rbx",
@@ -195,9 +195,11 @@ def _deliver(rm):
     b.call(rm.module.globals["rt_fpenv_get"], [st])
     _st(b, fp, FX_MXCSR, b.load(rm.field(b, st, "mxcsr")))
     _st(b, fp, FX_MXCSR_MASK, c32(0xFFFF))
-    # the handler starts with the default MXCSR, as the kernel gives it
+    # the handler starts with the default MXCSR and x87 control word, as the kernel gives them
     b.store(c32(MXCSR_DEFAULT), rm.field(b, st, "mxcsr"))
     b.call(rm.module.globals["rt_fpenv_set"], [st])
+    b.store(ir.Constant(I16, X87_CW_DEFAULT), rm.field(b, st, "fpu_cw"))
+    b.call(rm.module.globals["rt_x87cw_set"], [st])
     for k in range(16):
         _st(b, fp, FX_XMM + 16 * k, b.load(rm.field(b, st, f"xmm{k}")))
 
@@ -415,6 +417,7 @@ def shim_rt_sigreturn(rm: RuntimeModule):
     fp = _ld(b, uc, MC_FPREGS)
     with b.if_then(b.icmp_unsigned("!=", fp, c64(0))):
         b.store(_ld(b, fp, FX_CWD, I16), rm.field(b, st, "fpu_cw"))
+        b.call(rm.module.globals["rt_x87cw_set"], [st])
         b.store(_ld(b, fp, FX_SWD, I16), rm.field(b, st, "fpu_sw"))
         b.store(_ld(b, fp, FX_MXCSR, I32), rm.field(b, st, "mxcsr"))
         b.call(rm.module.globals["rt_fpenv_set"], [st])

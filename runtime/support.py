@@ -22,6 +22,7 @@ def build(rm: RuntimeModule):
     _div128(rm)
     _rounding(rm)
     _fpenv(rm)
+    _fprem(rm)
 
 
 def _strlen(rm):
@@ -254,6 +255,30 @@ def _fpenv(rm):
     f, b = rm.define("rt_fpenv_set", VOID, [rm.state_p])
     rm.backend.fpenv_set(rm, b, b.load(rm.field(b, f.args[0], "mxcsr")))
     b.ret_void()
+    # rt_x87cw_set(state): the same for the x87 control word (RC and PC of x87 arithmetic)
+    f, b = rm.define("rt_x87cw_set", VOID, [rm.state_p])
+    rm.backend.x87_control_set(rm, b, b.load(rm.field(b, f.args[0], "fpu_cw")))
+    b.ret_void()
+
+
+def _fprem(rm):
+    """rt_fprem(state) and rt_fprem1(state): x87 fprem/fprem1 on State's ST0 and ST1 (the
+    partial remainder is exact but needs the FPU's algorithm, so the backend does it): ST0
+    becomes the remainder, C0 C1 C2 C3 are the step's, its IE DE UE flags are added."""
+    for name, ieee in (("rt_fprem", False), ("rt_fprem1", True)):
+        f, b = rm.define(name, VOID, [rm.state_p])
+        st = f.args[0]
+        st0 = b.bitcast(rm.field(b, st, "st0"), P8)
+        st1 = b.bitcast(rm.field(b, st, "st1"), P8)
+        hsw = rm.backend.x87_partial_remainder(rm, b, ieee, st0, st1)
+        p = rm.field(b, st, "fpu_sw")
+        cc = (1 << 8) | (1 << 9) | (1 << 10) | (1 << 14)
+        sticky = 0x1 | 0x2 | 0x10
+        I16 = ir.IntType(16)
+        sw = b.and_(b.load(p), ir.Constant(I16, 0xFFFF ^ cc))
+        sw = b.or_(sw, b.and_(hsw, ir.Constant(I16, cc | sticky)))
+        b.store(sw, p)
+        b.ret_void()
 
 
 def _rounding(rm):

@@ -137,6 +137,36 @@ ENTRY_ASM = [
     "  stmxcsr -4(%rsp)",
     "  movl -4(%rsp), %eax",
     "  ret",
+    # rt_host_fprem / rt_host_fprem1 (st0*, st1*) -> x87 status word: one partial-remainder
+    # step of ST0 by ST1, in place, with the FPU's own C0-C3 and exception flags
+    ".globl rt_host_fprem",
+    ".type rt_host_fprem,@function",
+    "rt_host_fprem:",
+    "  fnclex",
+    "  fldt (%rsi)",
+    "  fldt (%rdi)",
+    "  fprem",
+    "  fnstsw %ax",
+    "  fstpt (%rdi)",
+    "  fstp %st(0)",
+    "  ret",
+    ".globl rt_host_fprem1",
+    ".type rt_host_fprem1,@function",
+    "rt_host_fprem1:",
+    "  fnclex",
+    "  fldt (%rsi)",
+    "  fldt (%rdi)",
+    "  fprem1",
+    "  fnstsw %ax",
+    "  fstpt (%rdi)",
+    "  fstp %st(0)",
+    "  ret",
+    ".globl rt_host_set_x87cw",
+    ".type rt_host_set_x87cw,@function",
+    "rt_host_set_x87cw:",
+    "  movw %di, -2(%rsp)",
+    "  fldcw -2(%rsp)",
+    "  ret",
     ".globl rt_host_set_mxcsr",
     ".type rt_host_set_mxcsr,@function",
     "rt_host_set_mxcsr:",
@@ -150,6 +180,20 @@ def fpenv_get(rm, b: ir.IRBuilder) -> ir.Value:
     """The guest's MXCSR (i32) from the host FP environment: on an x86-64 host the host's
     MXCSR is the guest's (rounding control, exception flags, masks, DAZ, FTZ)."""
     return b.call(rm.function("rt_host_get_mxcsr", I32, []), [])
+
+
+def x87_partial_remainder(rm, b: ir.IRBuilder, ieee: bool, st0: ir.Value, st1: ir.Value) -> ir.Value:
+    """fprem (or fprem1 with ieee) of the 80-bit values at st0 and st1 (i8*), in place;
+    returns the FPU status word (i16) of the step."""
+    name = "rt_host_fprem1" if ieee else "rt_host_fprem"
+    return b.call(rm.function(name, ir.IntType(16), [st0.type, st1.type]), [st0, st1])
+
+
+def x87_control_set(rm, b: ir.IRBuilder, cw: ir.Value):
+    """The host x87 control word (i16): the guest's rounding and precision control, with
+    every exception masked (the guest's unmasked exceptions are not modelled)."""
+    b.call(rm.function("rt_host_set_x87cw", ir.VoidType(), [ir.IntType(16)]),
+           [b.or_(cw, ir.Constant(ir.IntType(16), 0x3F))])
 
 
 def fpenv_set(rm, b: ir.IRBuilder, mxcsr: ir.Value):

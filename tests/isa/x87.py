@@ -128,8 +128,8 @@ def _forms() -> list:
         case("fld tbyte ptr [rdi]; fsqrt; fstp tbyte ptr [rdi+0x10]", m, prepare=operands("f80")),
         case("fld qword ptr [rdi+8]; fld qword ptr [rdi]; fscale; fstp tbyte ptr [rdi+0x10]; fstp st(0)",
              m, prepare=operands("f64", "f64")),
-        case("fld qword ptr [rdi+8]; fld qword ptr [rdi]; fprem; fnstsw ax; fstp tbyte ptr [rdi+0x10]; "
-             "fstp st(0)", ("rax", "mem"), prepare=operands("f64", "f64")),
+        *[case(f"fld qword ptr [rdi+8]; fld qword ptr [rdi]; {op}; fnstsw ax; fstp tbyte ptr [rdi+0x10]; "
+               "fstp st(0)", ("rax", "mem"), prepare=operands("f64", "f64")) for op in ("fprem", "fprem1")],
         case("fld qword ptr [rdi]; fld qword ptr [rdi+8]; fxch st(1); fstp qword ptr [rdi+0x10]; "
              "fstp qword ptr [rdi+0x18]", m, prepare=operands("f64", "f64")),
         # compares into RFLAGS and the status word

@@ -126,7 +126,7 @@ def set_cc(ctx, **cc):
     b.store(sw, p)
 
 
-IE, ZE = 0, 2
+IE, DE, ZE = 0, 1, 2
 
 
 def raise_exc(ctx, bit: int, cond: ir.Value):
@@ -143,6 +143,13 @@ def is_snan80(ctx, v: ir.Value) -> ir.Value:
     frac = b.and_(bits, ir.Constant(I80, (1 << 62) - 1))
     return b.and_(b.icmp_unsigned("==", top, ir.Constant(I80, 0x7FFF << 2 | 2)),
                   b.icmp_unsigned("!=", frac, ir.Constant(I80, 0)))
+
+
+def set_control_word(ctx, cw: ir.Value):
+    """fpu_cw, and the host's x87 control word with it: x87 arithmetic is constrained, so it
+    rounds as the host's RC and PC say, which are then the guest's (rt_x87cw_set)."""
+    ctx.b.store(cw, ctx.field("fpu_cw"))
+    ctx.call_rt("rt_x87cw_set", [], sync=False)
 
 
 def rounding(ctx) -> ir.Value:
@@ -167,6 +174,10 @@ def load_float(ctx, op) -> ir.Value:
         snan = b.and_(b.icmp_unsigned("==", b.and_(raw, ir.Constant(t, exp | quiet)), ir.Constant(t, exp)),
                       b.icmp_unsigned("!=", b.and_(raw, ir.Constant(t, frac)), ir.Constant(t, 0)))
         raise_exc(ctx, IE, snan)
+        # a denormal single or double operand raises DE (an 80-bit one does not)
+        denormal = b.and_(b.icmp_unsigned("==", b.and_(raw, ir.Constant(t, exp)), ir.Constant(t, 0)),
+                          b.icmp_unsigned("!=", b.and_(raw, ir.Constant(t, frac)), ir.Constant(t, 0)))
+        raise_exc(ctx, DE, denormal)
         # constrained: a plain fpext would let LLVM fold it into a float or double compare or
         # conversion done with SSE, whose flags would land in the guest's MXCSR
         v = b.bitcast(raw, F32 if bits == 32 else F64)
@@ -201,6 +212,40 @@ def fldconst(ctx, insn):
     push(ctx, ir.Constant(F80, CONSTANTS[insn.mnemonic]))
 
 
+def narrow(ctx, v: ir.Value, to: ir.Type) -> ir.Value:
+    """v rounded to float or double as the control word's RC says: rounded to nearest, then
+    moved one step (on the bits) when that went the wrong way for RC down, up or to zero."""
+    b = ctx.b
+    it = ir.IntType(32 if to == F32 else 64)
+    rn = ctx.constrained("fptrunc", to, [v], suffix=(to, F80))
+    back = ctx.constrained("fpext", F80, [rn], rounding=False, suffix=(F80, to))
+    above, below = b.fcmp_ordered(">", back, v), b.fcmp_ordered("<", back, v)
+    bits = b.bitcast(rn, it)
+    neg = b.icmp_signed("<", bits, ir.Constant(it, 0))
+    one = ir.Constant(it, 1)
+    # a step toward -inf is +1 on a negative value's bits, -1 on a positive one's (+0 -> -min)
+    down = b.select(neg, b.add(bits, one),
+                    b.select(b.icmp_unsigned("==", bits, ir.Constant(it, 0)),
+                             ir.Constant(it, (1 << (it.width - 1)) | 1), b.sub(bits, one)))
+    up = b.select(neg, b.select(b.icmp_unsigned("==", bits, ir.Constant(it, 1 << (it.width - 1))),
+                                one, b.sub(bits, one)), b.add(bits, one))
+    rc = rounding(ctx)
+    toward_zero = b.select(neg, up, down)
+    away = b.select(neg, below, above)      # |rn| > |v|
+    out = bits
+    out = b.select(b.and_(b.icmp_unsigned("==", rc, ir.Constant(I32, 1)), above), down, out)
+    out = b.select(b.and_(b.icmp_unsigned("==", rc, ir.Constant(I32, 2)), below), up, out)
+    out = b.select(b.and_(b.icmp_unsigned("==", rc, ir.Constant(I32, 3)), away), toward_zero, out)
+    return b.bitcast(out, to)
+
+
+@semantic("fprem", "fprem1")
+def fprem(ctx, insn):
+    """One partial-remainder step of ST0 by ST1 (C2 set: not finished, run it again), done
+    by the runtime on State's registers (runtime/support.py _fprem)."""
+    ctx.call_rt("rt_" + insn.mnemonic, [], sync=False)
+
+
 @semantic("fst", "fstp")
 def fst(ctx, insn):
     op = insn.operands[0]
@@ -209,7 +254,7 @@ def fst(ctx, insn):
         if op.size == 10:
             ctx.store(ctx.addr(op), v)
         elif op.size in (4, 8):
-            ctx.store(ctx.addr(op), ctx.b.fptrunc(v, F32 if op.size == 4 else F64))
+            ctx.store(ctx.addr(op), narrow(ctx, v, F32 if op.size == 4 else F64))
         else:
             raise Unsupported("x87 store size")
     else:
@@ -277,7 +322,7 @@ def farith(ctx, insn):
         raise Unsupported(m)
     x = st(ctx, dest)
     lhs, rhs = (other, x) if rev else (x, other)
-    r = {"add": b.fadd, "sub": b.fsub, "mul": b.fmul, "div": b.fdiv}[op_name](lhs, rhs)
+    r = ctx.constrained("f" + op_name, F80, [lhs, rhs])   # RC and PC from the control word
     if op_name == "div":
         zero = ir.Constant(F80, 0.0)
         finite_nonzero = b.and_(b.fcmp_ordered("!=", lhs, zero),
@@ -298,7 +343,7 @@ def funary(ctx, insn):
     elif m == "fabs":
         r = ctx.intrinsic("llvm.fabs", F80, [x])
     elif m == "fsqrt":
-        r = ctx.intrinsic("llvm.sqrt", F80, [x])
+        r = ctx.constrained("sqrt", F80, [x])
     else:
         r = round_by(ctx, x, rounding(ctx))
     set_st(ctx, 0, r)
@@ -403,13 +448,13 @@ def fnstcw(ctx, insn):
 
 @semantic("fldcw")
 def fldcw(ctx, insn):
-    ctx.b.store(ctx.get(insn.operands[0], 16), ctx.field("fpu_cw"))
+    set_control_word(ctx, ctx.get(insn.operands[0], 16))
 
 
 @semantic("fninit")
 def fninit(ctx, insn):
     b = ctx.b
-    b.store(ir.Constant(I16, 0x037F), ctx.field("fpu_cw"))
+    set_control_word(ctx, ir.Constant(I16, 0x037F))
     b.store(ir.Constant(I16, 0), ctx.field("fpu_sw"))
     b.store(ir.Constant(I32, 0), ctx.field("fpu_top"))
     b.store(ir.Constant(I32, 0), ctx.field("fpu_tag"))
@@ -524,7 +569,7 @@ def fnstenv(ctx, insn):
                                     ir.Constant(I32, 0xFFFF0000)))
     for off in (12, 16, 20, 24):
         ctx.store(_at(ctx, a, off), ir.Constant(I32, 0xFFFF0000 if off == 24 else 0))
-    b.store(b.or_(cw, ir.Constant(I16, 0x3F)), ctx.field("fpu_cw"))
+    set_control_word(ctx, b.or_(cw, ir.Constant(I16, 0x3F)))
 
 
 @semantic("fldenv")
@@ -532,7 +577,7 @@ def fldenv(ctx, insn):
     """Loads control, status and tag words. The register slots are not rotated when the
     loaded TOP differs from the current one (glibc restores what it saved)."""
     a = ctx.addr(insn.operands[0])
-    ctx.b.store(ctx.load(a, I16), ctx.field("fpu_cw"))
+    set_control_word(ctx, ctx.load(a, I16))
     _set_status_word(ctx, ctx.load(_at(ctx, a, 4), I16))
     _set_physical_valid(ctx, _tags_from_full(ctx, ctx.load(_at(ctx, a, 8), I16)))
 
@@ -564,7 +609,7 @@ def fxsave(ctx, insn):
 def fxrstor(ctx, insn):
     b = ctx.b
     a = ctx.addr(insn.operands[0])
-    b.store(ctx.load(a, I16), ctx.field("fpu_cw"))
+    set_control_word(ctx, ctx.load(a, I16))
     _set_status_word(ctx, ctx.load(_at(ctx, a, 2), I16))
     _set_physical_valid(ctx, b.zext(ctx.load(_at(ctx, a, 4), ir.IntType(8)), I32))
     mxcsr_set(ctx, ctx.load(_at(ctx, a, 24), I32))
