@@ -116,9 +116,9 @@ PROGRAMS = [
     Program("signal", ("O0", "O2"), options=("--signal-polls",)),
     Program("pthread", ("O2",), libs=("-pthread",)),
     Program("process", ("O2",)),
-    Program("unistd", ("O0", "O2")),
+    Program("unistd", ("O2",)),
     Program("stat", ("O2",)),
-    Program("mman", ("O0", "O2")),
+    Program("mman", ("O2",)),
     Program("socket", ("O2",)),
     Program("time", ("O2",)),
 ]
