@@ -582,9 +582,9 @@ class FunctionLifter:
     def edge(self, blk: Block, succ: int) -> ir.Block:
         """Where a branch from blk to succ goes.  A backward branch (a loop's back edge) first
         polls for a pending asynchronous signal when translating with --signal-polls, so that
-        a loop without system calls still runs the guest's handler: if one is pending, the function leaves to the dispatcher
-        with rip at the loop head (a resume point, see cfg), which delivers it and resumes
-        there.  Measured on the benchmarks (sha256, fannkuch), the polls and the loop heads'
+        a loop without system calls still runs the guest's handler: if one is pending, the
+        function leaves to the dispatcher with rip at the loop head (a resume point, see
+        cfg), which delivers it and resumes there.  Measured on the benchmarks (sha256, fannkuch), the polls and the loop heads'
         resume points cost 10-25% in tight loops, so it is not the default."""
         if succ > blk.start or not self.lc.options.signal_polls:
             return self.blocks[succ]
