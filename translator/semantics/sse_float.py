@@ -232,13 +232,6 @@ def cmpsd_sse(ctx, insn):
 
 
 # -- conversions -------------------------------------------------------------------------------
-def mxcsr_rc(ctx) -> ir.Value:
-    """MXCSR.RC (bits 13-14) as i32: 0 nearest, 1 down, 2 up, 3 toward zero."""
-    b = ctx.b
-    v = b.load(ctx.field("mxcsr"))
-    return b.and_(b.lshr(v, ir.Constant(I32, 13)), ir.Constant(I32, 3))
-
-
 ROUND_INTRINSICS = ("llvm.roundeven", "llvm.floor", "llvm.ceil", "llvm.trunc")
 
 
