@@ -25,6 +25,10 @@ from translator.semantics.system import SIGILL, TRAP_SIGNALS
 I1, I8, I16, I32, I64, I128 = (ir.IntType(n) for n in (1, 8, 16, 32, 64, 128))
 VOID = ir.VoidType()
 FLAGS = abi.FLAG_NAMES
+# An XMM register's local is a vector, not the i128 semantics see: SSA values of a vector type
+# live in the host's vector registers, where an i128 is split over two GPRs (a loop carrying an
+# FP value paid two GPR<->XMM moves per use; mandelbrot ran 30% slower).
+XMM_LOCAL = ir.VectorType(ir.DoubleType(), 2)
 
 
 
@@ -104,7 +108,7 @@ class FunctionLifter:
         for i in sorted(self.gpr_written):
             b.store(b.load(self.gpr[i]), self.field(abi.GPR_NAMES[i]))
         for i in sorted(self.xmm_written):
-            b.store(b.load(self.xmm[i]), self.field(f"xmm{i}"))
+            b.store(b.bitcast(b.load(self.xmm[i]), I128), self.field(f"xmm{i}"))
         if flags:
             for n in FLAGS:
                 if n in self.flags_written:
@@ -115,7 +119,7 @@ class FunctionLifter:
         for i in sorted(self.gpr_read | self.gpr_written):
             b.store(b.load(self.field(abi.GPR_NAMES[i])), self.gpr[i])
         for i in sorted(self.xmm_read | self.xmm_written):
-            b.store(b.load(self.field(f"xmm{i}")), self.xmm[i])
+            b.store(b.bitcast(b.load(self.field(f"xmm{i}")), XMM_LOCAL), self.xmm[i])
         if flags:
             for n in FLAGS:
                 if n in self.flags_read or n in self.flags_written:
@@ -194,12 +198,12 @@ class FunctionLifter:
     def xmm_reg(self, capstone_reg: int) -> ir.Value:
         i = XMM[capstone_reg]
         self.xmm_read.add(i)
-        return self.b.load(self.xmm[i])
+        return self.b.bitcast(self.b.load(self.xmm[i]), I128)
 
     def set_xmm_reg(self, capstone_reg: int, value: ir.Value):
         i = XMM[capstone_reg]
         self.xmm_written.add(i)
-        self.b.store(value, self.xmm[i])
+        self.b.store(self.b.bitcast(value, XMM_LOCAL), self.xmm[i])
 
     def flag(self, name: str) -> ir.Value:
         self.flags_read.add(name)
@@ -437,7 +441,7 @@ class FunctionLifter:
         self.gpr = [b.alloca(I64, name=n) for n in abi.GPR_NAMES]
         self.flags = {n: b.alloca(I1, name=n) for n in FLAGS}
         self.seg = {n: b.alloca(I64, name=n) for n in ("fs_base", "gs_base")}
-        self.xmm = [b.alloca(I128, name=f"xmm{i}") for i in range(16)] if self.uses_xmm else []
+        self.xmm = [b.alloca(XMM_LOCAL, name=f"xmm{i}") for i in range(16)] if self.uses_xmm else []
         self.live_flags = live_out(self.func, SEMANTICS, self.strict_flags)
         for start in sorted(self.func.blocks):
             self.blocks[start] = fn.append_basic_block(f"bb_{start:x}")

@@ -129,9 +129,12 @@ class Declaration:
 
 
 class Function:
-    def __init__(self, decl: Declaration, arg_attrs: list[str], arg_names: list[str]):
+    def __init__(self, decl: Declaration, arg_attrs: list[str], arg_names: list[str],
+                 linkage: str = "", attrs: str = ""):
         self.decl = decl
         decl.defined = self
+        self.linkage = linkage + " " if linkage else ""     # e.g. "private"
+        self.attrs = attrs                                  # e.g. " noinline cold"
         self.args = [Value(t, f"%{n}") for t, n in zip(decl.args, arg_names)]
         self.arg_attrs = arg_attrs
         self.blocks: list[Block] = []
@@ -152,7 +155,7 @@ class Function:
         d = self.decl
         params = ", ".join(f"{tstr(t)}{(' ' + a) if a else ''} {v.ref}"
                            for t, a, v in zip(d.args, self.arg_attrs, self.args))
-        out.append(f"define {tstr(d.ret)} @{d.name}({params}){attrs} {{")
+        out.append(f"define {self.linkage}{tstr(d.ret)} @{d.name}({params}){self.attrs}{attrs} {{")
         for blk in self.blocks:
             out.append(f"{blk.name}:")
             for ins in blk.instrs:

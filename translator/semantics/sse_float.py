@@ -22,10 +22,11 @@ import struct
 
 from llvmlite import ir
 
+from translator.lift import irtext
 from translator.lift.function import Unsupported
 from translator.semantics import semantic
-from translator.semantics.sse_int import (flat, imm, interleave, is_xmm, lanes, operands, shuffle,
-                                          splat, vt, xmm0)
+from translator.semantics.sse_int import (flat, imm, interleave, is_xmm, lanes, merge_low, operands,
+                                          shuffle, splat, vt, xmm0)
 
 I1, I8, I16, I32, I64, I128 = (ir.IntType(n) for n in (1, 8, 16, 32, 64, 128))
 F32, F64 = ir.FloatType(), ir.DoubleType()
@@ -46,13 +47,6 @@ def iconst(bits: int, n: int | None, x: int) -> ir.Constant:
     return ir.Constant(ir.IntType(bits), x) if n is None else splat(vt(bits, n), x)
 
 
-def merge_low(ctx, old: ir.Value, bits: int, value: ir.Value) -> ir.Value:
-    """Replace the low ``bits`` of a 128-bit value with an integer ``value``."""
-    b = ctx.b
-    keep = ir.Constant(I128, ((1 << 128) - 1) ^ ((1 << bits) - 1))
-    return b.or_(b.and_(old, keep), b.zext(value, I128))
-
-
 EXP_MASK = {32: 0x7F80_0000, 64: 0x7FF0_0000_0000_0000}
 
 
@@ -63,10 +57,10 @@ def _shape(t: ir.Type) -> tuple[int, int | None]:
     return (64 if isinstance(e, ir.DoubleType) else 32), n
 
 
-def isnan(ctx, x: ir.Value) -> ir.Value:
-    """NaN test on the bits: it raises no FP exception (a compare would raise DE or IE)."""
+def isnan(b, x: ir.Value) -> ir.Value:
+    """NaN test on the bits (b: a builder): it raises no FP exception (a compare would raise DE
+    or IE)."""
     bits, n = _shape(x.type)
-    b = ctx.b
     mag = b.and_(b.bitcast(x, itype(bits, n)), iconst(bits, n, (1 << (bits - 1)) - 1))
     return b.icmp_unsigned(">", mag, iconst(bits, n, EXP_MASK[bits]))
 
@@ -84,16 +78,53 @@ def fcmp_strict(ctx, op: str, ordered: bool, a, s, signaling: bool) -> ir.Value:
                            suffix=(a.type,), predicate=_PRED[op][0 if ordered else 1])
 
 
-def nan_rules(ctx, bits, n, ai, bi, a, b_, r):
-    """x86 NaN propagation for r = a op b_ (float values a, b_, r; integer bits ai, bi); returns
-    the result's integer bits."""
+def nan_rules(ctx, a, b_, r):
+    """x86 NaN propagation for r = a op b_ (float scalars or vectors; b_ None for one operand);
+    returns r's integer bits.  Only a NaN result can need fixing, so the hot path is one test
+    of r's bits and the rule itself is a cold call (_nan_rule): inline, its integer views of
+    a and b kept them in GPRs on the hot path (mandelbrot: 3.0 s against 1.4 s)."""
     b = ctx.b
-    ri = b.bitcast(r, itype(bits, n))
+    bits, n = _shape(r.type)
+    nan = isnan(b, r)
+    if n is not None:
+        nan = b.icmp_unsigned("!=", b.bitcast(nan, ir.IntType(n)), ir.Constant(ir.IntType(n), 0))
+    here = b.block
+    fix = ctx.new_block(f"nan_fix_{ctx.insn.address:x}")
+    done = ctx.new_block(f"nan_done_{ctx.insn.address:x}")
+    b.cbranch(nan, fix, done).set_weights([1, 1 << 20])
+    b.position_at_end(fix)
+    fixed = b.call(_nan_rule(ctx, r.type), [a, a if b_ is None else b_, r])
+    b.branch(done)
+    b.position_at_end(done)
+    out = b.phi(r.type)         # a float phi: the value stays in a vector register
+    out.add_incoming(r, here)
+    out.add_incoming(fixed, fix)
+    return b.bitcast(out, itype(bits, n))
+
+
+def _nan_rule(ctx, t: ir.Type):
+    """The module's private ``sse_nan_rule.<t>(a, b, r)``, for r = a op b with a NaN (in some
+    lane): where r is a NaN, a's bits quieted if a is a NaN, else b's if b is, else the real
+    indefinite (an invalid operation); other lanes keep r.
+    Integer operations only, so it raises no FP exception."""
+    module = ctx.lc.module
+    name = "sse_nan_rule." + str(t).replace(" ", "").replace("<", "v").replace(">", "")
+    decl = module.declare(name, t, [t, t, t])
+    if decl.defined is not None:
+        return decl
+    fn = irtext.Function(decl, ["", "", ""], ["a", "b", "r"], linkage="private",
+                         attrs=" noinline cold")
+    b = irtext.Builder(fn, fn.append_basic_block("entry"))
+    bits, n = _shape(t)
+    a, s, r = fn.args
     q = iconst(bits, n, QUIET[bits])
-    ri = b.select(isnan(ctx, r), iconst(bits, n, INDEFINITE[bits]), ri)
-    if b_ is not None:
-        ri = b.select(isnan(ctx, b_), b.or_(bi, q), ri)
-    return b.select(isnan(ctx, a), b.or_(ai, q), ri)
+    fixed = iconst(bits, n, INDEFINITE[bits])
+    for x in (s, a):            # a last: the first operand's NaN wins
+        xi = b.bitcast(x, itype(bits, n))
+        fixed = b.select(isnan(b, x), b.or_(xi, q), fixed)
+    fixed = b.select(isnan(b, r), fixed, b.bitcast(r, itype(bits, n)))
+    b.ret(b.bitcast(fixed, t))
+    return decl
 
 
 def arith(ctx, op: str, bits: int, n, ai, bi):
@@ -106,9 +137,9 @@ def arith(ctx, op: str, bits: int, n, ai, bi):
         return b.select(c, ai, bi)
     if op == "sqrt":
         r = ctx.constrained("sqrt", ft, [s])
-        return nan_rules(ctx, bits, n, bi, None, s, None, r)
+        return nan_rules(ctx, s, None, r)
     r = ctx.constrained("f" + op, ft, [a, s])
-    return nan_rules(ctx, bits, n, ai, bi, a, s, r)
+    return nan_rules(ctx, a, s, r)
 
 
 @semantic("addsd", "subsd", "mulsd", "divsd", "minsd", "maxsd", "sqrtsd",
@@ -398,7 +429,7 @@ def inexact(ctx, x: ir.Value, r: ir.Value) -> ir.Value:
     if n:
         daz = b.icmp_unsigned("!=", b.select(daz, iconst(bits, n, 1), iconst(bits, n, 0)), iconst(bits, n, 0))
     seen = b.select(b.and_(denormal, daz), b.and_(xi, sign), xi)
-    return b.and_(b.icmp_unsigned("!=", b.bitcast(r, itype(bits, n)), seen), b.not_(isnan(ctx, x)))
+    return b.and_(b.icmp_unsigned("!=", b.bitcast(r, itype(bits, n)), seen), b.not_(isnan(ctx.b, x)))
 
 
 def raise_inexact(ctx, where: ir.Value, t: ir.Type):
@@ -424,7 +455,7 @@ def _round(ctx, x, i: int, bits, n):
             # the fixed-mode intrinsics never raise PE
             raise_inexact(ctx, inexact(ctx, x, r), x.type)
     r = b.bitcast(r, itype(bits, n))
-    return b.select(isnan(ctx, x), b.or_(xi, iconst(bits, n, QUIET[bits])), r)
+    return b.select(isnan(ctx.b, x), b.or_(xi, iconst(bits, n, QUIET[bits])), r)
 
 
 @semantic("roundsd", "roundss")

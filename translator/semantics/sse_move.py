@@ -5,13 +5,10 @@ from capstone import x86 as X
 from llvmlite import ir
 
 from translator.semantics import semantic
+from translator.semantics.sse_int import is_xmm, merge_low
 from translator.semantics.strings import is_string_form, string_op
 
 I32, I64, I128 = ir.IntType(32), ir.IntType(64), ir.IntType(128)
-
-
-def is_xmm(op) -> bool:
-    return op.type == X.X86_OP_REG and X.X86_REG_XMM0 <= op.reg <= X.X86_REG_XMM15
 
 
 @semantic("movdqa", "movdqu", "movaps", "movups", "movapd", "movupd", "lddqu", "movntdq",
@@ -34,13 +31,6 @@ def movd(ctx, insn):
         ctx.set(dst, ctx.b.trunc(ctx.get(src, 128), ir.IntType(dst.size * 8)))
 
 
-def _merge_low(ctx, old, low_bits, value):
-    """Replace the low ``low_bits`` of a 128-bit value."""
-    b = ctx.b
-    mask = ir.Constant(I128, ((1 << 128) - 1) ^ ((1 << low_bits) - 1))
-    return b.or_(b.and_(old, mask), b.zext(value, I128))
-
-
 @semantic("movss")
 def movss(ctx, insn):
     scalar_move(ctx, insn, 32)
@@ -59,7 +49,7 @@ def scalar_move(ctx, insn, bits):
     dst, src = insn.operands
     t = ir.IntType(bits)
     if is_xmm(dst) and is_xmm(src):
-        ctx.set(dst, _merge_low(ctx, ctx.get(dst, 128), bits, ctx.b.trunc(ctx.get(src, 128), t)))
+        ctx.set(dst, merge_low(ctx, ctx.get(dst, 128), bits, ctx.b.trunc(ctx.get(src, 128), t)))
     elif is_xmm(dst):
         ctx.set(dst, ctx.b.zext(ctx.get(src, bits), I128))
     else:
@@ -82,7 +72,7 @@ def movhps(ctx, insn):
 def movlps(ctx, insn):
     dst, src = insn.operands
     if is_xmm(dst):
-        ctx.set(dst, _merge_low(ctx, ctx.get(dst, 128), 64, ctx.get(src, 64)))
+        ctx.set(dst, merge_low(ctx, ctx.get(dst, 128), 64, ctx.get(src, 64)))
     else:
         ctx.set(dst, ctx.b.trunc(ctx.get(src, 128), I64))
 
@@ -92,7 +82,7 @@ def movhlps(ctx, insn):
     dst, src = insn.operands
     b = ctx.b
     hi = b.trunc(b.lshr(ctx.get(src, 128), ir.Constant(I128, 64)), I64)
-    ctx.set(dst, _merge_low(ctx, ctx.get(dst, 128), 64, hi))
+    ctx.set(dst, merge_low(ctx, ctx.get(dst, 128), 64, hi))
 
 
 @semantic("movlhps")
