@@ -65,8 +65,25 @@ def set_add(ctx, a: ir.Value, b_: ir.Value, res: ir.Value, carry_in: ir.Value | 
         ctx.set_flag("of", b.icmp_signed("<", t, _c(t, 0)))
 
 
+class Compare:
+    """The operands of a subtraction whose flags are in the slots (see condition)."""
+    __slots__ = ("a", "b", "block")
+
+    def __init__(self, a, b_, block):
+        self.a, self.b, self.block = a, b_, block
+
+
 def set_sub(ctx, a: ir.Value, b_: ir.Value, res: ir.Value, borrow_in: ir.Value | None = None):
     """Flags of res = a - b_ (- borrow_in); also cmp."""
+    if borrow_in is None:
+        ctx.origin = Compare(a, b_, ctx.b.block)
+    try:
+        _sub_flags(ctx, a, b_, res, borrow_in)
+    finally:
+        ctx.origin = None
+
+
+def _sub_flags(ctx, a, b_, res, borrow_in):
     b = ctx.b
     set_szp(ctx, res)
     set_af(ctx, a, b_, res)
@@ -83,9 +100,31 @@ def set_sub(ctx, a: ir.Value, b_: ir.Value, res: ir.Value, borrow_in: ir.Value |
         ctx.set_flag("of", b.icmp_signed("<", t, _c(t, 0)))
 
 
+# Conditions that are one icmp of a subtraction's operands, and the flags they read.
+_FUSED = {"b": ("ult", ("cf",)), "ae": ("uge", ("cf",)), "e": ("eq", ("zf",)),
+          "ne": ("ne", ("zf",)), "be": ("ule", ("cf", "zf")), "a": ("ugt", ("cf", "zf")),
+          "l": ("slt", ("sf", "of")), "ge": ("sge", ("sf", "of")),
+          "le": ("sle", ("zf", "sf", "of")), "g": ("sgt", ("zf", "sf", "of"))}
+_ICMP = {"ult": ("<", False), "uge": (">=", False), "ule": ("<=", False), "ugt": (">", False),
+         "eq": ("==", False), "ne": ("!=", False), "slt": ("<", True), "sge": (">=", True),
+         "sle": ("<=", True), "sgt": (">", True)}
+
+
 def condition(ctx, cc: str) -> ir.Value:
-    """The i1 value of a condition code (o no b ae e ne be a s ns p np l ge le g)."""
+    """The i1 value of a condition code (o no b ae e ne be a s ns p np l ge le g).  When the
+    flags it reads all come from one cmp/sub in the same IR block, it is that compare's icmp:
+    LLVM does not see SF != OF after a subtraction as a signed less-than (matmul's loops paid
+    six ALU operations per jl)."""
     b = ctx.b
+    fused = _FUSED.get(cc)
+    if fused is not None:
+        pred, reads = fused
+        origin = ctx.flag_origin.get(reads[0])
+        if isinstance(origin, Compare) and origin.block is b.block and \
+                all(ctx.flag_origin.get(n) is origin for n in reads):
+            op, signed = _ICMP[pred]
+            cmp = b.icmp_signed if signed else b.icmp_unsigned
+            return cmp(op, origin.a, origin.b)
     f = ctx.flag
     neg = cc.startswith("n") and cc not in ("nc",)
     base = {

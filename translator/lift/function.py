@@ -84,6 +84,10 @@ class FunctionLifter:
         self._syncs: list[tuple[str, ir.Instruction, bool]] = []
         self.live_flags: dict[int, frozenset] = {}
         self.cur_live = frozenset(FLAGS)
+        # Which compare each flag slot's value came from (flags.set_sub), so a condition on
+        # flags of one compare becomes one icmp (flags.condition); reset where slots reload.
+        self.flag_origin: dict[str, object] = {}
+        self.origin = None
 
     # -- State access ----------------------------------------------------------------------
     def field(self, name: str) -> ir.Value:
@@ -102,6 +106,7 @@ class FunctionLifter:
     def sync_load(self, anchor: ir.Instruction, flags: bool):
         """After anchor, reload from State what this function uses."""
         self._syncs.append(("load", anchor, flags or self.strict_flags))
+        self.flag_origin.clear()
 
     def _emit_store(self, flags: bool):
         b = self.b
@@ -217,6 +222,7 @@ class FunctionLifter:
         if name not in self.cur_live:
             return
         self.flags_written.add(name)
+        self.flag_origin[name] = self.origin
         self.b.store(value, self.flags[name])
 
     def seg_base(self, name: str) -> ir.Value:
@@ -497,6 +503,7 @@ class FunctionLifter:
         b = self.b
         b.position_at_end(self.blocks[blk.start])
         self.terminated = False
+        self.flag_origin.clear()
         body = blk.insns
         last = body[-1] if body and blk.term not in (T_FALL, T_TAIL, T_BAD) else None
         if blk.term == T_TAIL and body and body[-1].id in (X.X86_INS_JMP,):
