@@ -28,7 +28,6 @@ FATAL = (signal_mod.SIGILL, signal_mod.SIGTRAP, signal_mod.SIGABRT, signal_mod.S
 WITH_ADDRESS = (signal_mod.SIGILL, signal_mod.SIGBUS, signal_mod.SIGFPE, signal_mod.SIGSEGV)
 SA_SIGINFO, SA_RESTORER, SA_NODEFER, SA_RESETHAND = 0x4, 0x0400_0000, 0x4000_0000, 0x8000_0000
 HOST_FLAGS = SA_SIGINFO | SA_RESTORER | SA_NODEFER | SA_RESETHAND
-UC_HOST_PC = 40 + 16 * 8        # ucontext: uc_mcontext.gregs[REG_RIP]
 SI_ADDR = 16
 
 
@@ -120,7 +119,7 @@ def build(rm: RuntimeModule):
     sig, info, uc = f.args
     st = b.inttoptr(rm.backend.thread_state(b, abi.offset("self")), rm.state_p)
     addr = b.load(b.bitcast(b.gep(info, [c64(SI_ADDR)]), I64.as_pointer()))
-    pc = b.load(b.bitcast(b.gep(uc, [c64(UC_HOST_PC)]), I64.as_pointer()))
+    pc = b.load(b.bitcast(b.gep(uc, [c64(rm.backend.HOST_UC_PC)]), I64.as_pointer()))
     b.call(crash, [st, sig, addr, pc, ir.Constant(I1, 0)])
     b.call(die, [sig])
     b.unreachable()

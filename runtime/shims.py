@@ -69,14 +69,14 @@ def _strip_exec(b, prot):
 def shim_mmap(rm: RuntimeModule):
     """mmap without PROT_EXEC: guest code only ever runs translated."""
     f, b, st, a = define_shim(rm, "shim_mmap")
-    b.ret(rm.backend.syscall(b, 9, a[0], a[1], _strip_exec(b, a[2]), a[3], a[4], a[5]))
+    b.ret(rm.backend.syscall(b, rm.backend.SYS["mmap"], a[0], a[1], _strip_exec(b, a[2]), a[3], a[4], a[5]))
     return f
 
 
 @emitter
 def shim_mprotect(rm: RuntimeModule):
     f, b, st, a = define_shim(rm, "shim_mprotect")
-    b.ret(rm.backend.syscall(b, 10, a[0], a[1], _strip_exec(b, a[2])))
+    b.ret(rm.backend.syscall(b, rm.backend.SYS["mprotect"], a[0], a[1], _strip_exec(b, a[2])))
     return f
 
 

@@ -258,12 +258,10 @@ def _host_handler(rm):
         fault_sig = t if fault_sig is None else b.or_(fault_sig, t)
     deliver = rm.module.globals["rt_deliver"]
     with b.if_then(b.and_(is_sync, fault_sig)):
-        oldmask = _ld(b, b.ptrtoint(huc, I64), UC_SIGMASK)
-        # the kernel gave this handler the default MXCSR: the guest's, at the fault, is in
-        # the host frame's FP area (rt_deliver saves the live one into the guest frame)
-        hfp = _ld(b, b.ptrtoint(huc, I64), MC_FPREGS)
-        with b.if_then(b.icmp_unsigned("!=", hfp, c64(0))):
-            rm.backend.fpenv_set(rm, b, _ld(b, hfp, FX_MXCSR, I32))
+        oldmask = _ld(b, b.ptrtoint(huc, I64), rm.backend.HOST_UC_SIGMASK)
+        # the guest's FP environment at the fault, live again (rt_deliver saves it into
+        # the guest frame)
+        rm.backend.fpenv_from_host_ucontext(rm, b, huc)
         r = b.call(deliver, [st, sig, info, oldmask, ir.Constant(I1, 0)])
         with b.if_then(b.icmp_unsigned("==", r, c32(1))):
             b.ret_void()     # back to the faulting instruction, as the kernel does

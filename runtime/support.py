@@ -22,7 +22,8 @@ def build(rm: RuntimeModule):
     _div128(rm)
     _rounding(rm)
     _fpenv(rm)
-    _fprem(rm)
+    if rm.backend.X87:
+        _fprem(rm)
 
 
 def _strlen(rm):
@@ -250,7 +251,8 @@ def _fpenv(rm):
     State.mxcsr is brought up to date where the guest can see it (stmxcsr, fxsave, a signal
     frame) and written back where the guest sets it (ldmxcsr, fxrstor, sigreturn)."""
     f, b = rm.define("rt_fpenv_get", VOID, [rm.state_p])
-    b.store(rm.backend.fpenv_get(rm, b), rm.field(b, f.args[0], "mxcsr"))
+    p = rm.field(b, f.args[0], "mxcsr")
+    b.store(rm.backend.fpenv_get(rm, b, b.load(p)), p)
     b.ret_void()
     f, b = rm.define("rt_fpenv_set", VOID, [rm.state_p])
     rm.backend.fpenv_set(rm, b, b.load(rm.field(b, f.args[0], "mxcsr")))
@@ -285,10 +287,12 @@ def _rounding(rm):
     """trunc/floor/ceil/roundeven (and ldexp for long double), which LLVM may lower to libm
     calls (always for x86_fp80): exact, through a 64-bit integer conversion."""
     from translator.semantics.x87 import F80
-    types = ((ir.DoubleType(), ""), (ir.FloatType(), "f"), (F80, "l"))
+    types = ((ir.DoubleType(), ""), (ir.FloatType(), "f"))
     for t, sfx in types:
         _round_family(rm, t, sfx)
-    _ldexpl(rm, F80)
+    if rm.backend.X87:      # hosts without x86_fp80 translate no x87 code
+        _round_family(rm, F80, "l")
+        _ldexpl(rm, F80)
 
 
 def _round_family(rm, t, sfx):

@@ -10,7 +10,7 @@ import errno as errno_mod
 
 from llvmlite import ir
 
-from runtime import shims, strace
+from runtime import hostcalls, shims, strace
 from runtime import signals as _signals, threads as _threads  # their emitters register
 from runtime.irkit import I8, I64, VOID, RuntimeModule, c32, c64
 
@@ -26,6 +26,15 @@ def build(rm: RuntimeModule, table):
     for r in table:
         kinds[r.nr] = {"passthrough": K_PASS, "emulated": K_SHIM, "translated": K_SHIM,
                        "denied": K_DENY}[r.kind]
+    # a host with its own numbers (runtime/hostcalls.py): passthrough rows go by the host's
+    # number, through a host expression, or answer ENOSYS
+    routes = hostcalls.routes(rm, table) if rm.backend.HOST_TABLE else {}
+    host_nr = list(range(maxnr))
+    for nr, (how, what) in routes.items():
+        if how == "pass":
+            host_nr[nr] = what
+        else:
+            kinds[nr] = K_SHIM
     kt = ir.ArrayType(I8, maxnr)
     kind_g = rm.global_var("rt_syscall_kind", kt, ir.Constant(kt, bytearray(kinds)), const=True)
 
@@ -66,18 +75,31 @@ def build(rm: RuntimeModule, table):
     results = []
     b.cbranch(b.icmp_unsigned("==", kind, ir.Constant(I8, K_PASS)), pass_bb, special)
     b.position_at_end(pass_bb)
-    results.append((rm.backend.syscall(b, nr, *args), pass_bb))
+    if routes:
+        nt = ir.ArrayType(ir.IntType(16), maxnr)
+        nr_g = rm.global_var("rt_host_syscall_nr", nt, ir.Constant(nt, host_nr), const=True)
+        hnr = b.zext(b.load(b.gep(nr_g, [ir.Constant(ir.IntType(32), 0), nr])), I64)
+    else:
+        hnr = nr
+    results.append((rm.backend.syscall(b, hnr, *args), pass_bb))
     b.branch(done)
     b.position_at_end(special)
     enosys = f.append_basic_block("enosys")
     sw = b.switch(nr, enosys)
     for r in table:
-        if r.kind == "passthrough":
+        if r.kind == "passthrough" and routes.get(r.nr, ("pass",))[0] == "pass":
             continue
         bb = f.append_basic_block(f"sys_{r.name}")
         sw.add_case(c64(r.nr), bb)
         b.position_at_end(bb)
-        if r.kind == "denied":
+        if r.nr in routes:
+            fn = routes[r.nr][1]
+            if fn is None:      # no way to make this call on this host
+                b.call(warn, [nr])
+                results.append((c64(-errno_mod.ENOSYS), bb))
+            else:
+                results.append((b.call(fn, [state, *args]), b.block))
+        elif r.kind == "denied":
             if not r.quiet:
                 b.call(warn, [nr])
             results.append((c64(-getattr(errno_mod, r.errno)), bb))

@@ -42,7 +42,8 @@ def _clone(rm: RuntimeModule, b, st, flags, newsp, ptid, ctid, tls):
 
     with b.if_then(b.not_(has(CLONE_VM))):
         # fork: the child continues on its copy of this host stack
-        r = rm.backend.syscall(b, S["clone"], b.and_(flags, c64(~CLONE_SETTLS)), c64(0), ptid, ctid, c64(0))
+        r = rm.backend.syscall(b, S["clone"], *rm.backend.clone_args(
+            b.and_(flags, c64(~CLONE_SETTLS)), c64(0), ptid, ctid, c64(0)))
         with b.if_then(b.icmp_unsigned("==", r, c64(0))):
             with b.if_then(b.icmp_unsigned("!=", newsp, c64(0))):
                 b.store(newsp, rm.field(b, st, "rsp"))

@@ -108,3 +108,39 @@ def load_table() -> tuple[SyscallRow, ...]:
 
 def by_name() -> dict[str, SyscallRow]:
     return {r.name: r for r in load_table()}
+
+
+@dataclasses.dataclass(frozen=True)
+class HostRow:
+    """One row of a host table (``<host>.tbl``): how a guest call reaches that host."""
+    name: str
+    nr: int | None          # the host's number for the call of that name, if it has one
+    via: str                # "-": the same call by number; else an expression (runtime/hostcalls.py)
+    note: str
+
+
+def parse_host_table(text: str, source: str = "<host table>") -> dict[str, HostRow]:
+    rows: dict[str, HostRow] = {}
+    for lineno, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        cols = [c.strip() for c in line.split("|")]
+        if len(cols) != 4:
+            raise TableError(f"{source}:{lineno}: expected 4 columns, found {len(cols)}")
+        name, nr_s, via, note = cols
+        if name in rows:
+            raise TableError(f"{source}:{lineno}: {name} appears twice")
+        try:
+            nr = None if nr_s == "-" else int(nr_s)
+        except ValueError:
+            raise TableError(f"{source}:{lineno}: bad syscall number {nr_s!r}") from None
+        if nr is None and via == "-" and not note:
+            raise TableError(f"{source}:{lineno}: {name}: a call with no host way needs a note")
+        rows[name] = HostRow(name, nr, via, note)
+    return rows
+
+
+@functools.cache
+def load_host_table(host: str) -> dict[str, HostRow]:
+    path = TABLE_PATH.with_name(f"{host}.tbl")
+    return parse_host_table(path.read_text(), str(path))

@@ -37,6 +37,28 @@ def no_builtins(text: str) -> str:
     return text.replace(")\n{\n", ") \"no-builtins\"\n{\n")
 
 
+def foreign(triple: str) -> bool:
+    """True when triple is not this machine's architecture: llvmlite can then compile IR
+    but not parse asm for it (LLVM aborts), so modules with asm go through an assembler."""
+    return triple.split("-")[0] != llvm.get_process_triple().split("-")[0]
+
+
+def compile_with_asm(text: str, backend, opt: int = 2) -> list[bytes]:
+    """Objects of a module with module-level asm (the runtime).  For a foreign target the
+    asm lines are assembled apart (such a module has no inline asm: its backend calls
+    functions written in the module-level asm instead)."""
+    if not foreign(backend.TRIPLE):
+        return [compile_ir(text, backend, opt)]
+    from translator.link import assemble
+    asm, rest = [], []
+    for line in text.splitlines(keepends=True):
+        if line.startswith('module asm "'):
+            asm.append(line[len('module asm "'):].rstrip().removesuffix('"') + "\n")
+        else:
+            rest.append(line)
+    return [compile_ir("".join(rest), backend, opt), assemble("".join(asm), backend.TRIPLE)]
+
+
 def compile_ir(text: str, backend, opt: int = 2) -> bytes:
     triple = backend.TRIPLE
     tm = target_machine(triple, opt, backend.CPU, backend.FEATURES)

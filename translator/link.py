@@ -10,6 +10,7 @@ import importlib.util
 import shutil
 import subprocess
 import sys
+import tempfile
 
 from translator.errors import ToolchainError
 
@@ -30,6 +31,9 @@ def find_linker(emulation: str) -> Linker:
     p = shutil.which("ld")
     if p and emulation == "elf_x86_64":
         return Linker("GNU ld", (p,), False)
+    if emulation != "elf_x86_64":
+        raise ToolchainError("linker", f"no linker for {emulation} found: GNU ld links x86-64 "
+                                       "only; install lld (apt install lld) or `pip install ziglang`")
     raise ToolchainError("linker", "no linker found: install lld (apt install lld) or "
                                    "`pip install ziglang`, or GNU binutils on x86-64")
 
@@ -47,3 +51,32 @@ def link(objects: list[str], out: str, backend, name: str | None = None) -> Link
         msg = (r.stderr or r.stdout).strip().splitlines()
         raise ToolchainError(name or out, f"link failed ({ld.name}): {msg[0] if msg else 'no message'}")
     return ld
+
+
+def find_assembler(triple: str) -> tuple[str, ...]:
+    """An assembler for triple, for modules with inline or module-level asm compiled for
+    another machine (llvmlite has only the native asm parser): llvm-mc on PATH, else the
+    ``ziglang`` package's clang."""
+    p = shutil.which("llvm-mc")
+    if p:
+        return (p, f"-triple={triple}", "-filetype=obj")
+    if importlib.util.find_spec("ziglang") is not None:
+        arch = triple.split("-")[0]
+        return (sys.executable, "-m", "ziglang", "cc", f"--target={arch}-linux-none", "-c", "-x", "assembler")
+    raise ToolchainError("assembler", f"no assembler for {triple} found: install llvm (apt install llvm) "
+                                      "or `pip install ziglang`")
+
+
+def assemble(asm: str, triple: str) -> bytes:
+    """Assembly text -> object file bytes."""
+    argv = find_assembler(triple)
+    with tempfile.TemporaryDirectory(prefix="elf2native-as-") as d:
+        src, obj = f"{d}/in.s", f"{d}/out.o"
+        with open(src, "w") as fh:
+            fh.write(asm)
+        r = subprocess.run([*argv, src, "-o", obj], capture_output=True, text=True)
+        if r.returncode != 0:
+            msg = (r.stderr or r.stdout).strip().splitlines()
+            raise ToolchainError("assembler", f"assembly failed: {msg[0] if msg else 'no message'}")
+        with open(obj, "rb") as fh:
+            return fh.read()

@@ -145,7 +145,8 @@ def _work(k: int):
     cached = obj is not None
     t_lift = t_comp = 0.0
     if obj is None:
-        text, report = lift_chunk(cfg, entries, LiftOptions(options.strict_flags, options.signal_polls),
+        text, report = lift_chunk(cfg, entries, LiftOptions(options.strict_flags, options.signal_polls,
+                                                          backends.get(triple).X87),
                                   f"chunk{k}")
         t1 = time.perf_counter()
         t_lift = t1 - t0
@@ -278,10 +279,11 @@ def translate(path: str, out: str, options: Options, progress=None) -> Result:
         symbols = sorted((a, n) for a, n in image.symbols.items())
         tell("runtime")
         rt_text = runtime_ir(backend, guest_layout(image), entries, symbols, syscall_shims.load_table())
-        rt_obj = os.path.join(tmpdir, "runtime.o")
-        with open(rt_obj, "wb") as fh:
-            fh.write(codegen.compile_ir(rt_text, backend, 2))
-        objects.append(rt_obj)
+        for k, obj in enumerate(codegen.compile_with_asm(rt_text, backend, 2)):
+            rt_obj = os.path.join(tmpdir, f"runtime{k}.o")
+            with open(rt_obj, "wb") as fh:
+                fh.write(obj)
+            objects.append(rt_obj)
         stages["runtime"] = time.perf_counter() - t
         t = time.perf_counter()
         tell("link")

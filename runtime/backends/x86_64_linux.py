@@ -20,6 +20,16 @@ SYS = {"read": 0, "write": 1, "mmap": 9, "mprotect": 10, "munmap": 11, "rt_sigac
        "arch_prctl": 158, "gettid": 186, "tgkill": 234, "clock_gettime": 228,
        "process_vm_readv": 310}
 ARCH_SET_FS = 0x1002
+# The guest's syscall numbers are this host's own: no host table.
+HOST_TABLE = None
+# x87 arithmetic runs on the host's x87 (x86_fp80 in the lifted IR).
+X87 = True
+
+# The host's ucontext (arch/x86/include/uapi/asm/ucontext.h): uc_sigmask, and
+# uc_mcontext.gregs[REG_RIP] and .fpregs (the fxsave area).
+HOST_UC_SIGMASK = 296
+HOST_UC_PC = 40 + 16 * 8
+_HOST_UC_FPREGS, _FX_MXCSR = 40 + 23 * 8, 24
 
 _ARG_REGS = ("{rdi}", "{rsi}", "{rdx}", "{r10}", "{r8}", "{r9}")
 
@@ -32,6 +42,11 @@ def syscall(b: ir.IRBuilder, nr: ir.Value | int, *args: ir.Value) -> ir.Value:
     cons = ",".join(["={rax}", "{rax}", *_ARG_REGS[:len(args)], "~{rcx}", "~{r11}", "~{memory}"])
     fty = ir.FunctionType(I64, [I64] * (1 + len(args)))
     return b.asm(fty, "syscall", cons, [nr, *args], side_effect=True)
+
+
+def clone_args(flags, newsp, ptid, ctid, tls):
+    """The host clone's argument order (x86-64: ctid before tls)."""
+    return flags, newsp, ptid, ctid, tls
 
 
 def set_thread_state(b: ir.IRBuilder, state_addr: ir.Value):
@@ -176,9 +191,10 @@ ENTRY_ASM = [
 ]
 
 
-def fpenv_get(rm, b: ir.IRBuilder) -> ir.Value:
+def fpenv_get(rm, b: ir.IRBuilder, mxcsr: ir.Value) -> ir.Value:
     """The guest's MXCSR (i32) from the host FP environment: on an x86-64 host the host's
-    MXCSR is the guest's (rounding control, exception flags, masks, DAZ, FTZ)."""
+    MXCSR is the guest's (rounding control, exception flags, masks, DAZ, FTZ), so mxcsr
+    (State's, as last set) is not needed."""
     return b.call(rm.function("rt_host_get_mxcsr", I32, []), [])
 
 
@@ -199,3 +215,12 @@ def x87_control_set(rm, b: ir.IRBuilder, cw: ir.Value):
 def fpenv_set(rm, b: ir.IRBuilder, mxcsr: ir.Value):
     """Make the host FP environment the guest's MXCSR (reserved bits fault, as they do natively)."""
     b.call(rm.function("rt_host_set_mxcsr", ir.VoidType(), [I32]), [mxcsr])
+
+
+def fpenv_from_host_ucontext(rm, b: ir.IRBuilder, huc: ir.Value):
+    """The kernel gave a signal handler the default MXCSR: the guest's, at the fault, is in
+    the host frame's FP area; make it the live one again."""
+    base = b.ptrtoint(huc, I64)
+    hfp = b.load(b.inttoptr(b.add(base, c64(_HOST_UC_FPREGS)), I64.as_pointer()))
+    with b.if_then(b.icmp_unsigned("!=", hfp, c64(0))):
+        fpenv_set(rm, b, b.load(b.inttoptr(b.add(hfp, c64(_FX_MXCSR)), I32.as_pointer())))
