@@ -194,8 +194,11 @@ def snapshot(root: Path) -> dict[str, tuple]:
     return tree
 
 
-def run_case(binary: Path, prog: Program, case: Case, workdir: Path, home: Path, timeout: int):
-    """Run binary for one case in a fresh working directory; return everything observable."""
+def run_case(binary: Path, prog: Program, case: Case, workdir: Path, home: Path, timeout: int,
+             launcher: tuple[str, ...] = ()):
+    """Run binary for one case in a fresh working directory; return everything observable.
+    With a launcher (an emulator such as ``qemu-aarch64 -0``), the command is launcher,
+    the program's argv[0], binary, then the case's arguments."""
     cwd = workdir / "cwd"
     if cwd.exists():
         shutil.rmtree(cwd)
@@ -203,8 +206,12 @@ def run_case(binary: Path, prog: Program, case: Case, workdir: Path, home: Path,
     for d in case.mkdirs:
         (cwd / d).mkdir(parents=True)
     try:
-        out, err, rc = run_program([prog.name, *case.args], stdin=case.stdin, cwd=cwd, env=_env(home),
-                                   timeout=timeout, executable=binary)
+        if launcher:
+            argv, exe = [*launcher, prog.name, binary, *case.args], None
+        else:
+            argv, exe = [prog.name, *case.args], binary
+        out, err, rc = run_program(argv, stdin=case.stdin, cwd=cwd, env=_env(home), timeout=timeout,
+                                   executable=exe)
     except subprocess.TimeoutExpired:
         pytest.fail(f"{binary} {' '.join(case.args)}: timed out after {timeout}s")
     return {"stdout": out, "stderr": err, "exit status": rc, "files": snapshot(cwd)}

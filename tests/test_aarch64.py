@@ -1,0 +1,75 @@
+"""The aarch64 Linux host: foundation programs of tests/programs/ translated with
+``--target aarch64-linux`` run under qemu-aarch64 and must behave exactly like the native
+x86-64 run (stdout, stderr, exit status, files written), as in tests/test_programs.py.
+
+Each program is translated once per module (O2, through the translation cache); test IDs
+end in "-aarch64".  Cases that do not pass yet are listed in tests/known_failures.txt."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.test_programs import BY_NAME, describe_differences, native_binary, run_case
+from tests.util import build_tiny, run_program, translate
+
+QEMU = shutil.which("qemu-aarch64")
+TARGET = ("--target", "aarch64-linux")
+pytestmark = pytest.mark.skipif(QEMU is None, reason="qemu-aarch64 is not installed (apt install qemu-user)")
+
+# Foundation programs (libc only: stdio, files, directories, stat, argv, exit status), at
+# O2: each is a full translation for this host, so the list is short (the suite's time budget).
+FOUNDATION = ("hello", "args", "exitcode", "fileio", "strings", "qsort", "wc", "stat")
+
+
+def _launcher() -> tuple[str, ...]:
+    return (QEMU, "-0")
+
+
+def test_tiny_aarch64(tmp_path: Path):
+    """A libc-free program: the runtime, loader and raw system calls on this host."""
+    native = build_tiny(tmp_path / "tiny")
+    out = tmp_path / "tiny.arm64"
+    r = translate(native, out, *TARGET)
+    assert r.returncode == 0, r.stderr
+    assert out.read_bytes()[18:20] == (183).to_bytes(2, "little"), "not an aarch64 ELF (e_machine)"
+    want = run_program(["tiny"], executable=native)
+    got = run_program([QEMU, "-0", "tiny", out])
+    assert got == want
+
+
+@pytest.fixture(scope="module")
+def translated(tmp_path_factory):
+    """name -> (native, translated or the failed translation's stderr), translated once."""
+    cache = {}
+
+    def get(name):
+        if name not in cache:
+            native = native_binary(BY_NAME[name], "O2")
+            out = tmp_path_factory.mktemp(name) / f"{name}.arm64"
+            r = translate(native, out, *TARGET)
+            cache[name] = (native, out if r.returncode == 0 else r.stderr[-3000:])
+        return cache[name]
+    return get
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, id=f"{n}-O2-aarch64") for n in FOUNDATION])
+def test_program_aarch64(name: str, translated, tmp_path: Path):
+    prog = BY_NAME[name]
+    native, out = translated(name)
+    if not isinstance(out, Path):
+        pytest.fail(f"translation for aarch64 failed:\n{out}", pytrace=False)
+    home = tmp_path / "home"
+    home.mkdir()
+    failures = []
+    for i, case in enumerate(prog.cases):
+        want = run_case(native, prog, case, tmp_path / f"case{i}" / "native", home, timeout=60)
+        got = run_case(out, prog, case, tmp_path / f"case{i}" / "aarch64", home, timeout=prog.timeout,
+                       launcher=_launcher())
+        diff = describe_differences(want, got)
+        if diff:
+            failures.append(f"--- case {i}: argv {[prog.name, *case.args]}\n{diff}")
+    if failures:
+        pytest.fail("aarch64 run differs from the native x86-64 run:\n" + "\n".join(failures), pytrace=False)
