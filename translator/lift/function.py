@@ -205,6 +205,13 @@ class FunctionLifter:
         self.xmm_read.add(i)
         return self.b.bitcast(self.b.load(self.xmm[i]), I128)
 
+    def xmm_lanes(self, capstone_reg: int, t: ir.VectorType) -> ir.Value:
+        """An XMM register as a vector of type t, without the i128 view: a loop-carried
+        register whose every use goes through i128 becomes an i128 phi (two GPRs)."""
+        i = XMM[capstone_reg]
+        self.xmm_read.add(i)
+        return self.b.bitcast(self.b.load(self.xmm[i]), t)
+
     def set_xmm_reg(self, capstone_reg: int, value: ir.Value):
         i = XMM[capstone_reg]
         self.xmm_written.add(i)
@@ -368,7 +375,7 @@ class FunctionLifter:
     def set(self, op, value: ir.Value):
         if op.type == X.X86_OP_REG:
             if op.reg in XMM:
-                if value.type.width != 128:
+                if not isinstance(value.type, ir.VectorType) and value.type.width != 128:
                     value = self.b.zext(value, I128)
                 self.set_xmm_reg(op.reg, value)
             else:

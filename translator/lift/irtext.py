@@ -117,6 +117,7 @@ class Declaration:
                  attrs: str = "", meta: int = 0):
         self.module, self.name, self.ret, self.args, self.attrs = module, name, ret, args, attrs
         self.meta = meta        # trailing metadata parameters (constrained FP intrinsics)
+        self.cconv = ""         # a calling convention for calls and the definition
         self.type = ir.PointerType(ir.FunctionType(ret, args))
         self.defined: "Function | None" = None
 
@@ -155,7 +156,8 @@ class Function:
         d = self.decl
         params = ", ".join(f"{tstr(t)}{(' ' + a) if a else ''} {v.ref}"
                            for t, a, v in zip(d.args, self.arg_attrs, self.args))
-        out.append(f"define {self.linkage}{tstr(d.ret)} @{d.name}({params}){self.attrs}{attrs} {{")
+        cc = d.cconv + " " if d.cconv else ""
+        out.append(f"define {self.linkage}{cc}{tstr(d.ret)} @{d.name}({params}){self.attrs}{attrs} {{")
         for blk in self.blocks:
             out.append(f"{blk.name}:")
             for ins in blk.instrs:
@@ -398,7 +400,8 @@ class Builder:
         Every call is strictfp: lifted functions run in the guest's FP environment."""
         ret = fn.type.pointee.return_type
         argtext = ", ".join([typed(a) for a in args] + [f'metadata !"{m}"' for m in meta])
-        text = f"{'tail ' if tail else ''}call {tstr(ret)} {ref(fn)}({argtext}) strictfp"
+        cc = getattr(fn, "cconv", "") or cconv or ""
+        text = f"{'tail ' if tail else ''}call {cc + ' ' if cc else ''}{tstr(ret)} {ref(fn)}({argtext}) strictfp"
         if isinstance(ret, ir.VoidType):
             ins = self._emit(Instr(text))
             v = _ValueAt(ret, "")

@@ -25,7 +25,7 @@ from llvmlite import ir
 from translator.lift import irtext
 from translator.lift.function import Unsupported
 from translator.semantics import semantic
-from translator.semantics.sse_int import (flat, imm, interleave, is_xmm, lanes, merge_low, operands,
+from translator.semantics.sse_int import (flat, imm, interleave, is_xmm, lanes, operands, set_low,
                                           shuffle, splat, vt, xmm0)
 
 I1, I8, I16, I32, I64, I128 = (ir.IntType(n) for n in (1, 8, 16, 32, 64, 128))
@@ -112,6 +112,10 @@ def _nan_rule(ctx, t: ir.Type):
     decl = module.declare(name, t, [t, t, t])
     if decl.defined is not None:
         return decl
+    # preserve_allcc: the caller's values stay in their (vector) registers across the cold
+    # call; with the C convention a loop's FP accumulator moved to a callee-saved GPR and
+    # paid two GPR<->XMM moves per iteration (spectralnorm).
+    decl.cconv = "preserve_allcc"
     fn = irtext.Function(decl, ["", "", ""], ["a", "b", "r"], linkage="private",
                          attrs=" noinline cold")
     b = irtext.Builder(fn, fn.append_basic_block("entry"))
@@ -148,10 +152,11 @@ def scalar_arith(ctx, insn):
     m = insn.mnemonic
     bits = 64 if m.endswith("sd") else 32
     dst, src = insn.operands
-    old = ctx.get(dst, 128)
-    ai = ctx.b.trunc(old, ir.IntType(bits))
+    low = ctx.b.extract_element(ctx.xmm_lanes(dst.reg, ir.VectorType(FT[bits], 128 // bits)),
+                                ir.Constant(I32, 0))
+    ai = ctx.b.bitcast(low, ir.IntType(bits))
     bi = ctx.get(src, bits)
-    ctx.set(dst, merge_low(ctx, old, bits, arith(ctx, m[:-2], bits, None, ai, bi)))
+    set_low(ctx, dst, bits, arith(ctx, m[:-2], bits, None, ai, bi))
 
 
 @semantic("addpd", "subpd", "mulpd", "divpd", "minpd", "maxpd", "sqrtpd",
@@ -242,7 +247,7 @@ def cmp_fp(ctx, insn):
         a = b.bitcast(b.trunc(old, ir.IntType(bits)), FT[bits])
         s = b.bitcast(ctx.get(src, bits), FT[bits])
         r = b.sext(fcompare(ctx, pred, a, s), ir.IntType(bits))
-        ctx.set(dst, merge_low(ctx, old, bits, r))
+        set_low(ctx, dst, bits, r)
     else:
         n = 128 // bits
         a = b.bitcast(old, ftype(bits, n))
@@ -338,7 +343,7 @@ def cvtsi2f(ctx, insn):
     bits = 64 if insn.mnemonic.endswith("sd") else 32
     i = ctx.get(src)
     v = ctx.constrained("sitofp", FT[bits], [i], suffix=(FT[bits], i.type))
-    ctx.set(dst, merge_low(ctx, ctx.get(dst, 128), bits, ctx.b.bitcast(v, ir.IntType(bits))))
+    set_low(ctx, dst, bits, ctx.b.bitcast(v, ir.IntType(bits)))
 
 
 @semantic("cvttsd2si", "cvttss2si", "cvtsd2si", "cvtss2si")
@@ -369,7 +374,7 @@ def cvtf2f(ctx, insn):
     else:
         r = fp_convert(ctx, b.bitcast(ctx.get(src, 32), F32), F64)
         bits = 64
-    ctx.set(dst, merge_low(ctx, ctx.get(dst, 128), bits, b.bitcast(r, ir.IntType(bits))))
+    set_low(ctx, dst, bits, b.bitcast(r, ir.IntType(bits)))
 
 
 def _low_lanes(ctx, op, bits, n):
@@ -464,7 +469,7 @@ def round_scalar(ctx, insn):
     bits = 64 if insn.mnemonic == "roundsd" else 32
     x = ctx.b.bitcast(ctx.get(src, bits), FT[bits])
     r = _round(ctx, x, imm(insn), bits, None)
-    ctx.set(dst, merge_low(ctx, ctx.get(dst, 128), bits, r))
+    set_low(ctx, dst, bits, r)
 
 
 @semantic("roundpd", "roundps")

@@ -52,16 +52,24 @@ def operands(ctx, insn):
 
 
 def merge_low(ctx, old: ir.Value, bits: int, value: ir.Value) -> ir.Value:
-    """Replace the low ``bits`` of a 128-bit value with ``value`` (an integer, or a float of
-    that width).  32 and 64 bits are a lane insert, which stays in a vector register (movss,
-    movsd); an and/or on the i128 would send the value through GPRs."""
+    """Replace the low ``bits`` of a 128-bit value with an integer ``value``."""
+    b = ctx.b
+    keep = ir.Constant(I128, ((1 << 128) - 1) ^ ((1 << bits) - 1))
+    return b.or_(b.and_(old, keep), b.zext(value, I128))
+
+
+def set_low(ctx, dst, bits: int, value: ir.Value):
+    """Write ``value`` (an integer, or a float of that width) to the low ``bits`` of XMM
+    register ``dst``, keeping the rest.  32 and 64 bits are a lane insert on the register's
+    vector view, which stays in a vector register (movss, movsd); an and/or on the i128
+    would send the value through GPRs."""
     b = ctx.b
     if bits in (32, 64):
         ft = ir.FloatType() if bits == 32 else ir.DoubleType()
-        v = b.bitcast(old, ir.VectorType(ft, 128 // bits))
-        return b.bitcast(b.insert_element(v, b.bitcast(value, ft), ir.Constant(I32, 0)), I128)
-    keep = ir.Constant(I128, ((1 << 128) - 1) ^ ((1 << bits) - 1))
-    return b.or_(b.and_(old, keep), b.zext(value, I128))
+        v = ctx.xmm_lanes(dst.reg, ir.VectorType(ft, 128 // bits))
+        ctx.set(dst, b.insert_element(v, b.bitcast(value, ft), ir.Constant(I32, 0)))
+    else:
+        ctx.set(dst, merge_low(ctx, ctx.get(dst, 128), bits, value))
 
 
 def imm(insn) -> int:

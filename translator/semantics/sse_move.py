@@ -5,7 +5,7 @@ from capstone import x86 as X
 from llvmlite import ir
 
 from translator.semantics import semantic
-from translator.semantics.sse_int import is_xmm, merge_low
+from translator.semantics.sse_int import is_xmm, set_low
 from translator.semantics.strings import is_string_form, string_op
 
 I32, I64, I128 = ir.IntType(32), ir.IntType(64), ir.IntType(128)
@@ -49,7 +49,7 @@ def scalar_move(ctx, insn, bits):
     dst, src = insn.operands
     t = ir.IntType(bits)
     if is_xmm(dst) and is_xmm(src):
-        ctx.set(dst, merge_low(ctx, ctx.get(dst, 128), bits, ctx.b.trunc(ctx.get(src, 128), t)))
+        set_low(ctx, dst, bits, ctx.b.trunc(ctx.get(src, 128), t))
     elif is_xmm(dst):
         ctx.set(dst, ctx.b.zext(ctx.get(src, bits), I128))
     else:
@@ -72,7 +72,7 @@ def movhps(ctx, insn):
 def movlps(ctx, insn):
     dst, src = insn.operands
     if is_xmm(dst):
-        ctx.set(dst, merge_low(ctx, ctx.get(dst, 128), 64, ctx.get(src, 64)))
+        set_low(ctx, dst, 64, ctx.get(src, 64))
     else:
         ctx.set(dst, ctx.b.trunc(ctx.get(src, 128), I64))
 
@@ -82,7 +82,7 @@ def movhlps(ctx, insn):
     dst, src = insn.operands
     b = ctx.b
     hi = b.trunc(b.lshr(ctx.get(src, 128), ir.Constant(I128, 64)), I64)
-    ctx.set(dst, merge_low(ctx, ctx.get(dst, 128), 64, hi))
+    set_low(ctx, dst, 64, hi)
 
 
 @semantic("movlhps")
