@@ -1,7 +1,8 @@
 """The dispatcher: guest address -> translated entry, and the runtime's ways out.
 
 * ``rt_main(state)``: the top-level loop; after any unwind it resumes at ``state.rip``.
-* ``rt_call(state, target)``: an indirect guest call.
+* ``rt_call(state, target)``: an indirect guest call; ``rt_resolve(state, target)``: the
+  dispatch entry of an indirect call site whose inline cache missed.
 * ``rt_jump(state)``: an indirect guest jump to ``state.rip``; a function entry is entered by
   a sibling call, any other address unwinds to ``rt_main`` (returning to every caller, which
   sees ``rip`` is not its return address and returns too).
@@ -25,8 +26,15 @@ def build(rm: RuntimeModule, entries: list[tuple[int, int, int]], symbols: list[
         if fe not in decl:
             f = ir.Function(rm.module, rm.fn_t, f"fn_{fe:x}")
             decl[fe] = f
-    fns = rm.global_var("rt_dispatch_fns", fns_t, ir.Constant(fns_t, [decl[fe] for _, fe, _ in entries]), const=True)
-    ids = rm.global_var("rt_dispatch_ids", ids_t, ir.Constant(ids_t, [c32(k) for _, _, k in entries]), const=True)
+    # Not internal: lifted call sites read them through their inline caches (rt_resolve).
+    fns = rm.global_var("rt_dispatch_fns", fns_t, ir.Constant(fns_t, [decl[fe] for _, fe, _ in entries]),
+                        const=True, internal=False)
+    ids = rm.global_var("rt_dispatch_ids", ids_t, ir.Constant(ids_t, [c32(k) for _, _, k in entries]),
+                        const=True, internal=False)
+    # guest address of entry k - 1 at index k; index 0 is 0, which no target equals
+    ga_t = ir.ArrayType(I64, n + 1)
+    rm.global_var("rt_dispatch_addrs", ga_t, ir.Constant(ga_t, [c64(0)] + [c64(a) for a, _, _ in entries]),
+                  const=True, internal=False)
 
     symbols = sorted(symbols)
     ns = max(len(symbols), 1)
@@ -127,6 +135,16 @@ def build(rm: RuntimeModule, entries: list[tuple[int, int, int]], symbols: list[
     fn, idx = enter(b, state, target, False)
     b.call(fn, [state, idx])
     b.ret_void()
+
+    # rt_resolve(state, target) -> k + 1 for dispatch entry k: an indirect call site's inline
+    # cache miss (translator/lift/function.py lift_call); no entry is rt_no_target
+    f, b = rm.define("rt_resolve", I64, [rm.state_p, I64])
+    state, target = f.args
+    k = b.call(lookup, [target])
+    with b.if_then(b.icmp_signed("<", k, c64(0)), likely=False):
+        b.call(no_target, [state, target])
+        b.unreachable()
+    b.ret(b.add(k, c64(1)))
 
     # rt_jump(state): target in state.rip
     f, b = rm.define("rt_jump", VOID, [rm.state_p])

@@ -174,12 +174,30 @@ class Module:
         self.name = name
         self.globals: dict[str, Declaration] = {}
         self.constants: list[str] = []
+        self._lines: set[str] = set()       # module-level lines emitted once (word, external_array)
 
     def int_table(self, name: str, width: int, values: list[int]) -> Value:
         """A private constant array of i<width> (a lookup table); returns its address."""
         body = ", ".join(f"i{width} {v}" for v in values)
         self.constants.append(f"@{name} = private unnamed_addr constant [{len(values)} x i{width}] [{body}]")
         return Value(ir.PointerType(ir.IntType(width)), f"@{name}")
+
+    def word(self, name: str) -> Value:
+        """A private, zero-initialized i64 variable (e.g. an inline cache), declared once;
+        its address."""
+        line = f"@{name} = private global i64 0, align 8"
+        if line not in self._lines:
+            self._lines.add(line)
+            self.constants.append(line)
+        return Value(ir.PointerType(ir.IntType(64)), f"@{name}")
+
+    def external_array(self, name: str, element: ir.Type) -> Value:
+        """The address of an array defined elsewhere (by the runtime), declared once."""
+        line = f"@{name} = external constant [0 x {tstr(element)}]"
+        if line not in self._lines:
+            self._lines.add(line)
+            self.constants.append(line)
+        return Value(ir.PointerType(element), f"@{name}")
 
     def declare(self, name: str, ret: ir.Type, args: list[ir.Type], attrs: str = "",
                 meta: int = 0) -> Declaration:
@@ -374,6 +392,9 @@ class Builder:
     def load_atomic(self, ptr, ordering: str, align: int, typ=None):
         t = typ or ptr.type.pointee
         return self._value(t, f"load atomic {tstr(t)}, ptr {ref(ptr)} {ordering}, align {align}")
+
+    def store_atomic(self, value, ptr, ordering: str, align: int):
+        return self._emit(Instr(f"store atomic {typed(value)}, ptr {ref(ptr)} {ordering}, align {align}"))
 
     def cmpxchg(self, ptr, cmp, new, ordering: str, failordering: str):
         """{old value, success}"""
