@@ -16,7 +16,7 @@ from runtime import abi
 from translator.cfg import (T_BAD, T_CALL, T_FALL, T_IND, T_JCC, T_JMP, T_RET, T_SYSCALL, T_TAIL, T_TRAP,
                             Block, Function)
 
-from translator.lift import irtext
+from translator.lift import dirty, irtext
 from translator.lift.liveness import SSE_CMP, live_out
 from translator.lift.regs import GPR, RSP, XMM
 from translator.semantics import SEMANTICS
@@ -82,6 +82,7 @@ class FunctionLifter:
         self.flags_written: set[str] = set()
         self.segs_read: set[str] = set()
         self._syncs: list[tuple[str, ir.Instruction, bool]] = []
+        self.dirty = dirty.Tracker()    # registers written since State was loaded (dirty.py)
         self.live_flags: dict[int, frozenset] = {}
         self.cur_live = frozenset(FLAGS)
         # Which compare each flag slot's value came from (flags.set_sub), so a condition on
@@ -100,20 +101,30 @@ class FunctionLifter:
         return p
 
     def sync_store(self, anchor: ir.Instruction, flags: bool):
-        """Before anchor, write back to State what this function changed."""
+        """Before anchor, write back to State what this function changed (what it may have
+        changed since State was last loaded, on any path to anchor)."""
         self._syncs.append(("store", anchor, flags or self.strict_flags))
+        self.dirty.point(self.b.block, anchor)
 
     def sync_load(self, anchor: ir.Instruction, flags: bool):
         """After anchor, reload from State what this function uses."""
         self._syncs.append(("load", anchor, flags or self.strict_flags))
         self.flag_origin.clear()
+        self.dirty.reload(self.b.block)
 
-    def _emit_store(self, flags: bool):
+    def sync_load_at(self, block: ir.Block, flags: bool):
+        """At the start of block (a resume point: nothing written there yet), reload."""
+        self._syncs.append(("load_at", block, flags))
+        self.dirty.reload(block)
+
+    def _emit_store(self, flags: bool, changed: frozenset):
         b = self.b
         for i in sorted(self.gpr_written):
-            b.store(b.load(self.gpr[i]), self.field(abi.GPR_NAMES[i]))
+            if ("g", i) in changed:
+                b.store(b.load(self.gpr[i]), self.field(abi.GPR_NAMES[i]))
         for i in sorted(self.xmm_written):
-            b.store(b.bitcast(b.load(self.xmm[i]), I128), self.field(f"xmm{i}"))
+            if ("x", i) in changed:
+                b.store(b.bitcast(b.load(self.xmm[i]), I128), self.field(f"xmm{i}"))
         if flags:
             for n in FLAGS:
                 if n in self.flags_written:
@@ -147,10 +158,12 @@ class FunctionLifter:
             self.field(n)
         b.position_before(self._entry_bb.terminator)
         self._emit_load(True)
+        self.dirty.reload(self._entry_bb)
+        dirty_at = self.dirty.solve(self.fn.blocks)
         for kind, anchor, flags in self._syncs:
             if kind == "store":
                 b.position_before(anchor)
-                self._emit_store(flags)
+                self._emit_store(flags, dirty_at[id(anchor)])
             elif kind == "load":
                 b.position_after(anchor)
                 self._emit_load(flags)
@@ -168,6 +181,7 @@ class FunctionLifter:
 
     def set_gpr64(self, index: int, value: ir.Value):
         self.gpr_written.add(index)
+        self.dirty.write(self.b.block, ("g", index))
         self.b.store(value, self.gpr[index])
 
     def reg(self, capstone_reg: int) -> ir.Value:
@@ -215,6 +229,7 @@ class FunctionLifter:
     def set_xmm_reg(self, capstone_reg: int, value: ir.Value):
         i = XMM[capstone_reg]
         self.xmm_written.add(i)
+        self.dirty.write(self.b.block, ("x", i))
         self.b.store(self.b.bitcast(value, XMM_LOCAL), self.xmm[i])
 
     def flag(self, name: str) -> ir.Value:
@@ -341,7 +356,7 @@ class FunctionLifter:
         b.branch(head)
         b.position_at_end(head)
         for i, v in saved.items():
-            b.store(v, self.gpr[i])
+            self.set_gpr64(i, v)
         for n, v in flags.items():
             b.store(v, self.flags[n])
         self.atomic = {}
@@ -498,7 +513,7 @@ class FunctionLifter:
                 land = self.new_block(f"land_{a:x}")
                 b.position_at_end(land)
                 b.branch(self.blocks[a])
-                self._syncs.append(("load_at", land, True))
+                self.sync_load_at(land, True)
                 self.resume_bbs[a] = land
         b.position_at_end(self.resume_switch_bb)
         sw = b.switch(self.entry_arg, self.blocks[self.func.entry])
@@ -640,35 +655,49 @@ class FunctionLifter:
         self.sync_store(c, flags=False)
         self.resume_after(blk, insn, flags=self.strict_flags)
 
-    def indirect_call(self, insn, target: ir.Value):
-        """call through a register or memory: an inline cache per call site holds k + 1 for
-        the dispatch entry k it last called (one atomic word, so threads never see a torn
-        pair); a hit calls that entry's function directly, a miss asks rt_resolve.  Against
-        a call of rt_call for every indirect call (a hash probe, and one shared indirect
-        branch for every call site): qsort's comparator calls spent 25% of the time there."""
-        b, lc = self.b, self.lc
-        module = lc.module
-        fn_p = lc.guest_fn(self.func.entry).type
+    def _inline_cache(self, insn, target: ir.Value):
+        """An indirect branch's inline cache: one atomic word per branch holding k + 1 for the
+        dispatch entry k it last reached (a pair of words could be seen torn by another
+        thread).  Returns (cache address, k + 1 read from it, i1 hit: entry k is target)."""
+        b, module = self.b, self.lc.module
         cache = module.word(f"ic_{insn.address:x}")
-        addrs = module.external_array("rt_dispatch_addrs", I64)
         k1 = b.load_atomic(cache, "monotonic", 8)
-        hit = b.icmp_unsigned("==", b.load(b.gep_index(addrs, k1)), target)
+        addrs = module.external_array("rt_dispatch_addrs", I64)     # [0] = 0: no target
+        return cache, k1, b.icmp_unsigned("==", b.load(b.gep_index(addrs, k1)), target)
+
+    def _dispatch_entry(self, k1: ir.Value):
+        """(function, resume index) of dispatch entry k1 - 1."""
+        b, module = self.b, self.lc.module
+        k = b.sub(k1, ir.Constant(I64, 1))
+        fns = module.external_array("rt_dispatch_fns", self.lc.guest_fn(self.func.entry).type)
+        return (b.load(b.gep_index(fns, k)),
+                b.load(b.gep_index(module.external_array("rt_dispatch_ids", I32), k)))
+
+    def _resolve(self, target: ir.Value) -> ir.Value:
+        """k + 1 of target's dispatch entry, from the runtime (no entry: a clear death)."""
+        return self.b.call(self.lc.rt("rt_resolve", I64, [self.lc.state_p, I64]), [self.state, target])
+
+    def indirect_call(self, insn, target: ir.Value):
+        """call through a register or memory: a hit of the call site's inline cache calls the
+        entry's function directly, a miss asks rt_resolve and fills the cache.  Against a call
+        of rt_call for every indirect call (a hash probe, and one indirect branch shared by
+        every call site): qsort's comparator calls spent 25% of the time there."""
+        b = self.b
+        cache, k1, hit = self._inline_cache(insn, target)
         here = b.block
         miss = self.new_block(f"ic_miss_{insn.address:x}")
         go = self.new_block(f"ic_call_{insn.address:x}")
         b.cbranch(hit, go, miss).set_weights([1000, 1])
         b.position_at_end(miss)
-        resolved = b.call(lc.rt("rt_resolve", I64, [lc.state_p, I64]), [self.state, target])
+        resolved = self._resolve(target)
         b.store_atomic(resolved, cache, "monotonic", 8)
         b.branch(go)
         b.position_at_end(go)
         k1p = b.phi(I64)
         k1p.add_incoming(k1, here)
         k1p.add_incoming(resolved, miss)
-        k = b.sub(k1p, ir.Constant(I64, 1))
         self.set_rip(target)
-        fn = b.load(b.gep_index(module.external_array("rt_dispatch_fns", fn_p), k))
-        idx = b.load(b.gep_index(module.external_array("rt_dispatch_ids", I32), k))
+        fn, idx = self._dispatch_entry(k1p)
         return b.call(fn, [self.state, idx])
 
     def resume_after(self, blk: Block, insn, flags: bool):
@@ -680,7 +709,7 @@ class FunctionLifter:
         after = self.new_block(f"after_{insn.address:x}")
         b.branch(after)
         b.position_at_end(after)
-        self._syncs.append(("load_at", after, flags))
+        self.sync_load_at(after, flags)
         self.resume_bbs.setdefault(ret_addr, after)
         rip = b.load(self.field("rip"))
         ok = b.icmp_unsigned("==", rip, ir.Constant(I64, ret_addr))
@@ -723,6 +752,27 @@ class FunctionLifter:
                     sw.add_case(ir.Constant(I64, a), self.blocks[a])
             b.position_at_end(miss)
         self.set_rip(target)
+        self._jump_cached(blk.insns[-1], target)
+
+    def _jump_cached(self, insn, target: ir.Value):
+        """Leave for a computed target through the branch's inline cache: a function entry
+        seen before is entered by a sibling call, anything else goes to rt_jump (which enters
+        a function or unwinds to the dispatcher).  Only function entries are cached.  Static
+        glibc's calls to ifunc-selected memcmp, strlen... are such jumps (strsearch spent 8%
+        in rt_jump)."""
+        b = self.b
+        cache, k1, hit = self._inline_cache(insn, target)
+        direct = self.new_block(f"ij_hit_{insn.address:x}")
+        slow = self.new_block(f"ij_miss_{insn.address:x}")
+        b.cbranch(hit, direct, slow).set_weights([1000, 1])
+        b.position_at_end(direct)
+        fn, _ = self._dispatch_entry(k1)
+        self.exit_to(fn, [ir.Constant(I32, 0)], flags=True)
+        b.position_at_end(slow)
+        resolved = self._resolve(target)
+        _, idx = self._dispatch_entry(resolved)
+        entry = b.icmp_unsigned("==", idx, ir.Constant(I32, 0))
+        b.store_atomic(b.select(entry, resolved, ir.Constant(I64, 0)), cache, "monotonic", 8)
         self.exit_to(self.lc.rt("rt_jump", VOID, [self.lc.state_p]), [], flags=True)
 
 
