@@ -185,6 +185,20 @@ def conv_alarm_out(b):
     return old, after
 
 
+# struct utsname (include/uapi/linux/utsname.h): six 65-byte fields; machine is the fifth
+_UTS_MACHINE, _UTS_LEN = 4 * 65, 65
+
+
+def conv_utsname(b, buf):
+    """uname: the machine is the guest's, "x86_64", not the host's."""
+    def after(b, res):
+        name = b"x86_64".ljust(_UTS_LEN, b"\0")
+        for off in range(0, _UTS_LEN - 1, 8):
+            b.store(c64(int.from_bytes(name[off:off + 8], "little")), _mem(b, buf, _UTS_MACHINE + off, I64))
+        b.store(ir.Constant(I8, 0), _mem(b, buf, _UTS_MACHINE + _UTS_LEN - 1, I8))
+    return buf, after
+
+
 CONVERTERS = {name[5:]: f for name, f in globals().items() if name.startswith("conv_")}
 
 

@@ -290,9 +290,11 @@ def _rounding(rm):
     types = ((ir.DoubleType(), ""), (ir.FloatType(), "f"))
     for t, sfx in types:
         _round_family(rm, t, sfx)
-    if rm.backend.X87:      # hosts without x86_fp80 translate no x87 code
+    if rm.backend.X87:      # hosts without x86_fp80 hold x87 registers in doubles (fscale: ldexp)
         _round_family(rm, F80, "l")
-        _ldexpl(rm, F80)
+        _ldexp(rm, F80)
+    else:
+        _ldexp(rm, ir.DoubleType())
 
 
 def _round_family(rm, t, sfx):
@@ -339,18 +341,22 @@ def _round_family(rm, t, sfx):
         gb.ret(gb.call(f, [g.args[0]]))
 
 
-def _ldexpl(rm, t):
-    """ldexpl(x, n) = x * 2^n in at most three exact power-of-two steps."""
-    f, b = rm.define("ldexpl", t, [t, I32])
+def _ldexp(rm, t):
+    """ldexpl(x, n) (x86_fp80) or ldexp(x, n) (double) = x * 2^n in at most three exact
+    power-of-two steps."""
+    if str(t) == "double":
+        name, it, bias, shift, ibit, step = "ldexp", I64, 1023, 52, 0, 1000
+    else:
+        name, it, bias, shift, ibit, step = "ldexpl", ir.IntType(80), 16383, 64, 1 << 63, 16000
+    f, b = rm.define(name, t, [t, I32])
     x, n = f.args
-    i80 = ir.IntType(80)
     v = x
     rest = n
     for _ in range(3):
-        k = b.select(b.icmp_signed(">", rest, c32(16000)), c32(16000),
-                     b.select(b.icmp_signed("<", rest, c32(-16000)), c32(-16000), rest))
-        exp = b.zext(b.add(k, c32(16383)), i80)
-        p2 = b.bitcast(b.or_(b.shl(exp, ir.Constant(i80, 64)), ir.Constant(i80, 1 << 63)), t)
+        k = b.select(b.icmp_signed(">", rest, c32(step)), c32(step),
+                     b.select(b.icmp_signed("<", rest, c32(-step)), c32(-step), rest))
+        exp = b.zext(b.add(k, c32(bias)), it)
+        p2 = b.bitcast(b.or_(b.shl(exp, ir.Constant(it, shift)), ir.Constant(it, ibit)), t)
         v = b.fmul(v, p2)
         rest = b.sub(rest, k)
     b.ret(v)

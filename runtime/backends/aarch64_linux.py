@@ -6,9 +6,8 @@ The guest's system calls reach this host through ``HOST_TABLE`` (syscall-shims/a
 the asm-generic numbers, and the x86-64 calls aarch64 does not have expressed with the ones
 it has (runtime/hostcalls.py).
 
-Limitation: x87 arithmetic (x86_fp80) has no lowering for this host yet; the lifter turns
-x87 instructions into rt_unimplemented (``X87 = False``), so a program dies with a clear
-message only if it executes one (glibc's printf does for long double arguments only).
+No x86_fp80 on this host (``X87 = False``): the lifter keeps x87 registers in doubles, the
+documented 64-bit approximation of translator/semantics/x87_float.py.
 """
 from __future__ import annotations
 
@@ -25,7 +24,7 @@ FEATURES = "+neon,+fp-armv8"
 IMAGE_BASE = 0x7E00_0000_0000
 # The guest syscall numbers go through this host's table (syscall-shims/aarch64.tbl).
 HOST_TABLE = "aarch64"
-# No x86_fp80 arithmetic on this host (see the module's docstring).
+# No x86_fp80 arithmetic on this host: x87 registers are doubles (see the module's docstring).
 X87 = False
 
 # Host syscall numbers the runtime itself uses (include/uapi/asm-generic/unistd.h).
@@ -289,9 +288,9 @@ def fpenv_from_host_ucontext(rm, b: ir.IRBuilder, huc: ir.Value):
 
 
 def x87_partial_remainder(rm, b, ieee, st0, st1):
-    raise NotImplementedError("aarch64-linux: no x87 (X87 = False)")
+    raise NotImplementedError("aarch64-linux: no x87 (X87 = False): fprem is not lifted here")
 
 
 def x87_control_set(rm, b: ir.IRBuilder, cw: ir.Value):
-    """No host x87: the control word lives in State only (x87 instructions are not
-    translated for this host)."""
+    """No host x87: the control word lives in State only (x87 arithmetic, in doubles, rounds
+    as FPCR, the guest's MXCSR, says)."""

@@ -545,8 +545,6 @@ class FunctionLifter:
         self.insn = insn
         self.cur_live = self.live_flags.get(insn.address, ALL_FLAGS)
         sem = semantic_of(insn)
-        if sem is not None and sem.category == "x87" and not self.lc.options.x87:
-            sem = None      # a host without x86_fp80 (runtime/backends: X87 = False)
         try:
             if sem is not None:
                 if _locked(insn):

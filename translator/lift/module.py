@@ -16,7 +16,7 @@ TRIPLE_NEUTRAL = ""   # lifted IR is host-independent; the target is set when co
 class LiftOptions:
     strict_flags: bool = False
     signal_polls: bool = False      # loops poll for pending signals (FunctionLifter.edge)
-    x87: bool = True                # the host compiles x86_fp80 (else x87 is rt_unimplemented)
+    x87: bool = True                # the host compiles x86_fp80 (else x87 registers are doubles)
 
 
 def lift_chunk(cfg: CFG, entries: list[int], options: LiftOptions, name: str) -> tuple[str, LiftReport]:

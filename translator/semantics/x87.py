@@ -6,13 +6,14 @@ within a function; a push or pop moves the eight slots. ``fpu_top`` still counts
 fnstsw), ``fpu_tag`` has bit i set when ST(i) is valid (stack order, not physical order),
 ``fpu_sw`` holds the condition codes and exception bits (TOP is merged in by fnstsw) and
 ``fpu_cw`` the control word, whose rounding control (bits 10-11) fist and frndint honour.
-Values are LLVM ``x86_fp80``; arithmetic rounds to nearest at full precision (the precision
-control field is ignored) and NaN choice is left to the host's x87.
+On a host with x86_fp80 (x86-64) values are LLVM ``x86_fp80``; arithmetic rounds to nearest
+at full precision (the precision control field is ignored) and NaN choice is left to the
+host's x87. On a host without it (aarch64) the registers are doubles: the documented 64-bit
+approximation of translator/semantics/x87_float.py (long double computes as double; 80-bit
+memory operands are converted, rounding to nearest-even on load; fprem/fprem1 are not
+lifted there). Every semantic is written once against ``fp(ctx)``, the host's X87Float.
 """
 from __future__ import annotations
-
-import math
-import struct
 
 from capstone import x86 as X
 from llvmlite import ir
@@ -20,43 +21,16 @@ from llvmlite import ir
 from translator.lift.function import Unsupported
 from translator.semantics import semantic
 from translator.semantics.sse_float import mxcsr_get, mxcsr_set, round_by, set_compare_flags, to_int
+from translator.semantics.x87_float import F80, FP64, FP80, I80, X87Float, f80_bits  # noqa: F401 (re-exported)
 
 I1, I8, I16, I32, I64 = (ir.IntType(n) for n in (1, 8, 16, 32, 64))
-I80 = ir.IntType(80)
 F32, F64 = ir.FloatType(), ir.DoubleType()
 
 
-def f80_bits(x: float) -> int:
-    """The x86 extended-precision encoding of a Python float (exact)."""
-    (d,) = struct.unpack("<Q", struct.pack("<d", x))
-    sign = d >> 63
-    if math.isnan(x):
-        return (sign << 79) | (0x7FFF << 64) | (0xC << 60) | ((d & ((1 << 51) - 1)) << 11)
-    if math.isinf(x):
-        return (sign << 79) | (0x7FFF << 64) | (1 << 63)
-    if x == 0:
-        return sign << 79
-    m, e = math.frexp(abs(x))              # abs(x) = m * 2**e, 0.5 <= m < 1
-    mant = int(m * (1 << 64))               # exact: 53 significant bits
-    return (sign << 79) | ((e - 1 + 16383) << 64) | mant
+def fp(ctx) -> X87Float:
+    """The host's x87 register type (LiftOptions.x87: the host compiles x86_fp80)."""
+    return FP80 if ctx.lc.options.x87 else FP64
 
-
-class X86FP80(ir.types._BaseFloatType):
-    """LLVM's ``x86_fp80`` (llvmlite has no class for it). Constants are given as Python floats
-    or as the raw 80-bit encoding (an int)."""
-    null = "0xK00000000000000000000"
-    intrinsic_name = "f80"
-
-    def __str__(self):
-        return "x86_fp80"
-
-    def format_constant(self, value):
-        bits = value if isinstance(value, int) else f80_bits(value)
-        return f"0xK{bits:020X}"
-
-
-X86FP80._create_instance()
-F80 = X86FP80()
 
 # Loaded constants (round to nearest), as raw encodings.
 CONSTANTS = {
@@ -70,7 +44,7 @@ C0, C1, C2, C3 = 8, 9, 10, 14
 
 # -- stack -------------------------------------------------------------------------------------
 def _slot(ctx, i: int) -> ir.Value:
-    return ctx.b.bitcast(ctx.field(f"st{i}"), F80.as_pointer())
+    return ctx.b.bitcast(ctx.field(f"st{i}"), fp(ctx).type.as_pointer())
 
 
 def st(ctx, i: int) -> ir.Value:
@@ -136,15 +110,6 @@ def raise_exc(ctx, bit: int, cond: ir.Value):
     _bump(ctx, "fpu_sw", lambda sw: b.or_(sw, b.shl(b.zext(cond, I16), ir.Constant(I16, bit))))
 
 
-def is_snan80(ctx, v: ir.Value) -> ir.Value:
-    b = ctx.b
-    bits = b.bitcast(v, I80)
-    top = b.and_(b.lshr(bits, ir.Constant(I80, 62)), ir.Constant(I80, 0x7FFF << 2 | 3))
-    frac = b.and_(bits, ir.Constant(I80, (1 << 62) - 1))
-    return b.and_(b.icmp_unsigned("==", top, ir.Constant(I80, 0x7FFF << 2 | 2)),
-                  b.icmp_unsigned("!=", frac, ir.Constant(I80, 0)))
-
-
 def set_control_word(ctx, cw: ir.Value):
     """fpu_cw, and the host's x87 control word with it: x87 arithmetic is constrained, so it
     rounds as the host's RC and PC say, which are then the guest's (rt_x87cw_set)."""
@@ -160,10 +125,11 @@ def rounding(ctx) -> ir.Value:
 
 
 def load_float(ctx, op) -> ir.Value:
-    """A memory operand of 4, 8 or 10 bytes as x86_fp80."""
+    """A memory operand of 4, 8 or 10 bytes as the host's x87 type."""
     a = ctx.addr(op)
+    h = fp(ctx)
     if op.size == 10:
-        return ctx.load(a, F80)
+        return h.from_m80(ctx, ctx.load(a, I80))
     if op.size in (4, 8):
         bits = op.size * 8
         raw = ctx.load(a, ir.IntType(bits))
@@ -181,13 +147,16 @@ def load_float(ctx, op) -> ir.Value:
         # constrained: a plain fpext would let LLVM fold it into a float or double compare or
         # conversion done with SSE, whose flags would land in the guest's MXCSR
         v = b.bitcast(raw, F32 if bits == 32 else F64)
-        return ctx.constrained("fpext", F80, [v], rounding=False, suffix=(F80, v.type))
+        if v.type == h.type:    # no conversion: quiet a signalling NaN as fpext would
+            return b.bitcast(b.select(snan, b.or_(raw, ir.Constant(t, quiet)), raw), h.type)
+        return ctx.constrained("fpext", h.type, [v], rounding=False, suffix=(h.type, v.type))
     raise Unsupported("x87 memory operand size")
 
 
 def load_int(ctx, op) -> ir.Value:
     i = ctx.get(op)     # constrained for the reason given in load_float
-    return ctx.constrained("sitofp", F80, [i], suffix=(F80, i.type))
+    t = fp(ctx).type
+    return ctx.constrained("sitofp", t, [i], suffix=(t, i.type))
 
 
 def operand_value(ctx, op, integer=False) -> ir.Value:
@@ -209,16 +178,19 @@ def fild(ctx, insn):
 
 @semantic("fldz", "fld1", "fldl2t", "fldl2e", "fldpi", "fldlg2", "fldln2")
 def fldconst(ctx, insn):
-    push(ctx, ir.Constant(F80, CONSTANTS[insn.mnemonic]))
+    push(ctx, fp(ctx).constant(CONSTANTS[insn.mnemonic]))
 
 
 def narrow(ctx, v: ir.Value, to: ir.Type) -> ir.Value:
     """v rounded to float or double as the control word's RC says: rounded to nearest, then
     moved one step (on the bits) when that went the wrong way for RC down, up or to zero."""
     b = ctx.b
+    h = fp(ctx).type
+    if to == h:
+        return v
     it = ir.IntType(32 if to == F32 else 64)
-    rn = ctx.constrained("fptrunc", to, [v], suffix=(to, F80))
-    back = ctx.constrained("fpext", F80, [rn], rounding=False, suffix=(F80, to))
+    rn = ctx.constrained("fptrunc", to, [v], suffix=(to, h))
+    back = ctx.constrained("fpext", h, [rn], rounding=False, suffix=(h, to))
     above, below = b.fcmp_ordered(">", back, v), b.fcmp_ordered("<", back, v)
     bits = b.bitcast(rn, it)
     neg = b.icmp_signed("<", bits, ir.Constant(it, 0))
@@ -242,7 +214,10 @@ def narrow(ctx, v: ir.Value, to: ir.Type) -> ir.Value:
 @semantic("fprem", "fprem1")
 def fprem(ctx, insn):
     """One partial-remainder step of ST0 by ST1 (C2 set: not finished, run it again), done
-    by the runtime on State's registers (runtime/support.py _fprem)."""
+    by the runtime on State's registers (runtime/support.py _fprem); not on a host without
+    x86_fp80 (the instruction is then rt_unimplemented)."""
+    if fp(ctx) is not FP80:
+        raise Unsupported("fprem needs the host's x87")
     ctx.call_rt("rt_" + insn.mnemonic, [], sync=False)
 
 
@@ -252,7 +227,7 @@ def fst(ctx, insn):
     v = st(ctx, 0)
     if op.type == X.X86_OP_MEM:
         if op.size == 10:
-            ctx.store(ctx.addr(op), v)
+            ctx.store(ctx.addr(op), fp(ctx).to_m80(ctx, v))
         elif op.size in (4, 8):
             ctx.store(ctx.addr(op), narrow(ctx, v, F32 if op.size == 4 else F64))
         else:
@@ -322,12 +297,13 @@ def farith(ctx, insn):
         raise Unsupported(m)
     x = st(ctx, dest)
     lhs, rhs = (other, x) if rev else (x, other)
-    r = ctx.constrained("f" + op_name, F80, [lhs, rhs])   # RC and PC from the control word
+    t = fp(ctx).type
+    r = ctx.constrained("f" + op_name, t, [lhs, rhs])   # RC and PC from the control word
     if op_name == "div":
-        zero = ir.Constant(F80, 0.0)
+        zero = ir.Constant(t, 0.0)
         finite_nonzero = b.and_(b.fcmp_ordered("!=", lhs, zero),
-                                b.fcmp_ordered("<", ctx.intrinsic("llvm.fabs", F80, [lhs]),
-                                               ir.Constant(F80, float("inf"))))
+                                b.fcmp_ordered("<", ctx.intrinsic("llvm.fabs", t, [lhs]),
+                                               ir.Constant(t, float("inf"))))
         raise_exc(ctx, ZE, b.and_(b.fcmp_ordered("==", rhs, zero), finite_nonzero))
     set_st(ctx, dest, r)
     if popping:
@@ -341,9 +317,9 @@ def funary(ctx, insn):
     if m == "fchs":
         r = ctx.b.fneg(x)
     elif m == "fabs":
-        r = ctx.intrinsic("llvm.fabs", F80, [x])
+        r = ctx.intrinsic("llvm.fabs", x.type, [x])
     elif m == "fsqrt":
-        r = ctx.constrained("sqrt", F80, [x])
+        r = ctx.constrained("sqrt", x.type, [x])
     else:
         r = round_by(ctx, x, rounding(ctx))
     set_st(ctx, 0, r)
@@ -355,12 +331,13 @@ def fscale(ctx, insn):
     zero or infinite); a NaN in either comes out as the x87 picks it."""
     b = ctx.b
     x, y = st(ctx, 0), st(ctx, 1)
-    t = ctx.intrinsic("llvm.trunc", F80, [y])
+    ft = x.type
+    t = ctx.intrinsic("llvm.trunc", ft, [y])
     lim = 65536.0
-    t = b.select(b.fcmp_ordered(">", t, ir.Constant(F80, lim)), ir.Constant(F80, lim), t)
-    t = b.select(b.fcmp_ordered("<", t, ir.Constant(F80, -lim)), ir.Constant(F80, -lim), t)
-    t = b.select(b.fcmp_unordered("uno", t, t), ir.Constant(F80, 0.0), t)
-    r = ctx.intrinsic("llvm.ldexp", F80, [x, b.fptosi(t, I32)])
+    t = b.select(b.fcmp_ordered(">", t, ir.Constant(ft, lim)), ir.Constant(ft, lim), t)
+    t = b.select(b.fcmp_ordered("<", t, ir.Constant(ft, -lim)), ir.Constant(ft, -lim), t)
+    t = b.select(b.fcmp_unordered("uno", t, t), ir.Constant(ft, 0.0), t)
+    r = ctx.intrinsic("llvm.ldexp", ft, [x, b.fptosi(t, I32)])
     nan = b.fcmp_unordered("uno", x, y)
     set_st(ctx, 0, b.select(nan, b.fadd(x, y), r))
 
@@ -371,7 +348,7 @@ def _cc_compare(ctx, a, s, unordered=False):
     unordered one (fucom) on a signalling NaN only."""
     b = ctx.b
     if unordered:
-        raise_exc(ctx, IE, b.or_(is_snan80(ctx, a), is_snan80(ctx, s)))
+        raise_exc(ctx, IE, b.or_(fp(ctx).is_snan(ctx, a), fp(ctx).is_snan(ctx, s)))
     else:
         raise_exc(ctx, IE, b.fcmp_unordered("uno", a, s))
     set_cc(ctx, c0=b.fcmp_unordered("<", a, s), c2=b.fcmp_unordered("uno", a, s),
@@ -396,7 +373,7 @@ def fcompp(ctx, insn):
 
 @semantic("ftst")
 def ftst(ctx, insn):
-    _cc_compare(ctx, st(ctx, 0), ir.Constant(F80, 0.0))
+    _cc_compare(ctx, st(ctx, 0), fp(ctx).constant(0.0))
 
 
 @semantic("fcomi", "fucomi", "fcompi", "fucompi")
@@ -412,27 +389,14 @@ def fxam(ctx, insn):
     """C3 C2 C0: unsupported 000, NaN 001, normal 010, infinity 011, zero 100, empty 101,
     denormal 110; C1 the sign."""
     b = ctx.b
-    bits = b.bitcast(st(ctx, 0), I80)
-    exp = b.trunc(b.lshr(bits, ir.Constant(I80, 64)), I16)
-    sign = b.icmp_unsigned("!=", b.and_(exp, ir.Constant(I16, 0x8000)), ir.Constant(I16, 0))
-    exp = b.and_(exp, ir.Constant(I16, 0x7FFF))
-    mant = b.trunc(bits, I64)
-    ibit = b.icmp_signed("<", mant, ir.Constant(I64, 0))
-    frac0 = b.icmp_unsigned("==", b.shl(mant, ir.Constant(I64, 1)), ir.Constant(I64, 0))
-    e0 = b.icmp_unsigned("==", exp, ir.Constant(I16, 0))
-    emax = b.icmp_unsigned("==", exp, ir.Constant(I16, 0x7FFF))
-    m0 = b.icmp_unsigned("==", mant, ir.Constant(I64, 0))
+    k = fp(ctx).classify(ctx, st(ctx, 0))
     empty = b.icmp_unsigned("==", b.and_(b.load(ctx.field("fpu_tag")), ir.Constant(I32, 1)),
                             ir.Constant(I32, 0))
-    zero = b.and_(e0, m0)
-    denormal = b.and_(e0, b.not_(m0))
-    inf = b.and_(emax, b.and_(ibit, frac0))
-    nan = b.and_(emax, b.and_(ibit, b.not_(frac0)))
-    normal = b.and_(b.not_(b.or_(e0, emax)), ibit)
+    zero, denormal, inf, nan, normal = (k[c] for c in ("zero", "denormal", "inf", "nan", "normal"))
     c3 = b.or_(empty, b.or_(zero, denormal))
     c2 = b.and_(b.not_(empty), b.or_(normal, b.or_(inf, denormal)))
     c0 = b.or_(empty, b.and_(b.not_(empty), b.or_(nan, inf)))
-    set_cc(ctx, c0=c0, c1=sign, c2=c2, c3=c3)
+    set_cc(ctx, c0=c0, c1=k["sign"], c2=c2, c3=c3)
 
 
 # -- control -----------------------------------------------------------------------------------
@@ -599,8 +563,7 @@ def fxsave(ctx, insn):
     ctx.store(_at(ctx, a, 24), mxcsr_get(ctx))
     ctx.store(_at(ctx, a, 28), ir.Constant(I32, 0xFFFF))
     for i in range(8):
-        raw = b.load(b.bitcast(ctx.field(f"st{i}"), ir.IntType(128).as_pointer()))
-        ctx.store(_at(ctx, a, 32 + 16 * i), b.and_(raw, ir.Constant(ir.IntType(128), (1 << 80) - 1)))
+        ctx.store(_at(ctx, a, 32 + 16 * i), b.zext(fp(ctx).to_m80(ctx, st(ctx, i)), ir.IntType(128)))
     for i in range(16):
         ctx.store(_at(ctx, a, 160 + 16 * i), ctx.xmm_reg(X.X86_REG_XMM0 + i))
 
@@ -614,7 +577,6 @@ def fxrstor(ctx, insn):
     _set_physical_valid(ctx, b.zext(ctx.load(_at(ctx, a, 4), ir.IntType(8)), I32))
     mxcsr_set(ctx, ctx.load(_at(ctx, a, 24), I32))
     for i in range(8):
-        v = ctx.load(_at(ctx, a, 32 + 16 * i), ir.IntType(128))
-        b.store(v, b.bitcast(ctx.field(f"st{i}"), ir.IntType(128).as_pointer()))
+        set_st(ctx, i, fp(ctx).from_m80(ctx, ctx.load(_at(ctx, a, 32 + 16 * i), I80)))
     for i in range(16):
         ctx.set_xmm_reg(X.X86_REG_XMM0 + i, ctx.load(_at(ctx, a, 160 + 16 * i), ir.IntType(128)))
