@@ -286,7 +286,7 @@ def _fprem(rm):
 def _rounding(rm):
     """trunc/floor/ceil/roundeven (and ldexp for long double), which LLVM may lower to libm
     calls (always for x86_fp80): exact, through a 64-bit integer conversion."""
-    from translator.semantics.x87 import F80
+    from translator.semantics.x87_float import F80
     types = ((ir.DoubleType(), ""), (ir.FloatType(), "f"))
     for t, sfx in types:
         _round_family(rm, t, sfx)

@@ -21,7 +21,7 @@ from llvmlite import ir
 from translator.lift.function import Unsupported
 from translator.semantics import semantic
 from translator.semantics.sse_float import mxcsr_get, mxcsr_set, round_by, set_compare_flags, to_int
-from translator.semantics.x87_float import F80, FP64, FP80, I80, X87Float, f80_bits  # noqa: F401 (re-exported)
+from translator.semantics.x87_float import FP64, FP80, I80, X87Float
 
 I1, I8, I16, I32, I64 = (ir.IntType(n) for n in (1, 8, 16, 32, 64))
 F32, F64 = ir.FloatType(), ir.DoubleType()
