@@ -105,12 +105,16 @@ def build(rm: RuntimeModule, entries: list[tuple[int, int, int]], symbols: list[
     b.unreachable()
     no_target = f
 
-    def enter(b, state, target, tail):
+    def checked_lookup(b, state, target):
+        """target's dispatch entry k; no entry is rt_no_target."""
         k = b.call(lookup, [target])
-        bad = b.icmp_signed("<", k, c64(0))
-        with b.if_then(bad, likely=False):
+        with b.if_then(b.icmp_signed("<", k, c64(0)), likely=False):
             b.call(no_target, [state, target])
             b.unreachable()
+        return k
+
+    def enter(b, state, target, tail):
+        k = checked_lookup(b, state, target)
         fn = b.load(b.gep(fns, [c32(0), k]))
         idx = b.load(b.gep(ids, [c32(0), k]))
         return fn, idx
@@ -140,11 +144,7 @@ def build(rm: RuntimeModule, entries: list[tuple[int, int, int]], symbols: list[
     # cache miss (translator/lift/function.py lift_call); no entry is rt_no_target
     f, b = rm.define("rt_resolve", I64, [rm.state_p, I64])
     state, target = f.args
-    k = b.call(lookup, [target])
-    with b.if_then(b.icmp_signed("<", k, c64(0)), likely=False):
-        b.call(no_target, [state, target])
-        b.unreachable()
-    b.ret(b.add(k, c64(1)))
+    b.ret(b.add(checked_lookup(b, state, target), c64(1)))
 
     # rt_jump(state): target in state.rip
     f, b = rm.define("rt_jump", VOID, [rm.state_p])

@@ -67,16 +67,23 @@ class TableError(ValueError):
     pass
 
 
-def parse_table(text: str, source: str = "<table>") -> list[SyscallRow]:
-    rows: list[SyscallRow] = []
-    seen_nr: dict[int, str] = {}
-    seen_name: dict[str, int] = {}
+def _table_rows(text: str, source: str, ncols: int):
+    """(line number, stripped columns) of each row of a '|'-separated table; blank lines and
+    '#' comments are skipped, a row with another column count is an error."""
     for lineno, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.lstrip().startswith("#"):
             continue
         cols = [c.strip() for c in line.split("|")]
-        if len(cols) != 6:
-            raise TableError(f"{source}:{lineno}: expected 6 columns, found {len(cols)}")
+        if len(cols) != ncols:
+            raise TableError(f"{source}:{lineno}: expected {ncols} columns, found {len(cols)}")
+        yield lineno, cols
+
+
+def parse_table(text: str, source: str = "<table>") -> list[SyscallRow]:
+    rows: list[SyscallRow] = []
+    seen_nr: dict[int, str] = {}
+    seen_name: dict[str, int] = {}
+    for lineno, cols in _table_rows(text, source, 6):
         nr_s, name, kind, handler, signature, note = cols
         try:
             nr = int(nr_s)
@@ -121,12 +128,7 @@ class HostRow:
 
 def parse_host_table(text: str, source: str = "<host table>") -> dict[str, HostRow]:
     rows: dict[str, HostRow] = {}
-    for lineno, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        cols = [c.strip() for c in line.split("|")]
-        if len(cols) != 4:
-            raise TableError(f"{source}:{lineno}: expected 4 columns, found {len(cols)}")
+    for lineno, cols in _table_rows(text, source, 4):
         name, nr_s, via, note = cols
         if name in rows:
             raise TableError(f"{source}:{lineno}: {name} appears twice")
