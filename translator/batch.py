@@ -77,7 +77,7 @@ def _summary(rows: list[dict]) -> str:
 def translate_all(args, cache_dir: str | None) -> int:
     from translator.pipeline import Options, translate
     opts = Options(target=args.target, opt=args.opt, strict_flags=args.strict_flags,
-                   signal_polls=args.signal_polls,
+                   signal_polls=args.signal_polls, memory_order=args.memory_order,
                    jobs=args.jobs, cache_dir=cache_dir)
     outs = output_paths(args.inputs, args.output, args.out_dir)
     single = len(args.inputs) == 1

@@ -7,6 +7,7 @@ import os
 import sys
 
 from translator import __version__
+from translator.lift import ordering
 from translator.errors import EXIT_INTERNAL, EXIT_OK, Elf2NativeError
 
 EPILOG = """\
@@ -58,6 +59,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--signal-polls", action="store_true",
                    help="deliver asynchronous signals in loops that make no system call "
                         "(each loop polls; 10-25%% slower tight loops)")
+    t.add_argument("--memory-order", choices=ordering.POLICIES, default=None,
+                   help="tso: plain guest loads and stores keep x86's order as other threads see "
+                        "it (barriers; the default on aarch64); relaxed: only locked instructions "
+                        "and the host's own order (the default on x86-64, whose hardware is TSO)")
     t.add_argument("-q", "--quiet", action="store_true", help="no progress bar; errors and the summary only")
     t.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
     i = sub.add_parser("inspect", help="show what the translator sees in an ELF program",

@@ -12,6 +12,7 @@ import collections
 import dataclasses
 import time
 
+from translator import heap
 from translator.cfg import T_IND, discover
 from translator.coverage import coverage
 from translator.image import PF_R, PF_W, PF_X, load_image
@@ -67,12 +68,14 @@ def _count(entries) -> dict[str, int]:
 
 def inspect(path: str, jobs: int = 0, functions: bool = False) -> Inspection:
     t0 = time.perf_counter()
-    image = load_image(path)
-    cfg = discover(image)
-    chunks = _chunks(cfg)
-    report = LiftReport()
-    for r in run_parallel(_lift_only, len(chunks), jobs, cfg=cfg, chunks=chunks):
-        report.merge(r)
+    with heap.long_lived():     # translator/heap.py
+        image = load_image(path)
+        cfg = discover(image)
+        heap.freeze()
+        chunks = _chunks(cfg)
+        report = LiftReport()
+        for r in run_parallel(_lift_only, len(chunks), jobs, cfg=cfg, chunks=chunks):
+            report.merge(r)
     segs = [{"vaddr": f"{s.vaddr:#x}", "memsz": s.memsz, "filesz": len(s.data),
              "flags": ("r" if s.flags & PF_R else "-") + ("w" if s.flags & PF_W else "-")
              + ("x" if s.flags & PF_X else "-")} for s in image.segments]

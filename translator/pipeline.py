@@ -19,7 +19,7 @@ import syscall_shims
 from runtime import backends
 from runtime.build import runtime_ir
 from runtime.loader import GuestLayout
-from translator import codegen
+from translator import codegen, heap
 from translator.cfg import CFG, discover
 from translator.errors import OutputError
 from translator.image import PF_R, PF_W, Image, load_image
@@ -37,6 +37,7 @@ class Options:
     opt: int = 2
     strict_flags: bool = False
     signal_polls: bool = False      # deliver signals in loops without system calls
+    memory_order: str | None = None  # tso or relaxed (None: the host's default), translator/lift/ordering.py
     jobs: int = 0                   # 0: one per CPU
     cache_dir: str | None = None    # None: no cache
 
@@ -117,7 +118,7 @@ def _chunks(cfg: CFG) -> list[list[int]]:
 def _chunk_key(cfg: CFG, entries: list[int], options: Options, triple: str) -> str:
     h = hashlib.sha256()
     h.update(codegen.toolchain_hash().encode())
-    h.update(repr((triple, options.opt, options.strict_flags, options.signal_polls)).encode())
+    h.update(repr((triple, options.opt, options.strict_flags, options.signal_polls, options.memory_order)).encode())
     for e in entries:
         f = cfg.functions[e]
         h.update(repr((e, f.resume)).encode())
@@ -146,7 +147,8 @@ def _work(k: int):
     t_lift = t_comp = 0.0
     if obj is None:
         text, report = lift_chunk(cfg, entries, LiftOptions(options.strict_flags, options.signal_polls,
-                                                          backends.get(triple).X87),
+                                                          backends.get(triple).X87, options.memory_order,
+                                                          backends.get(triple).TSO),
                                   f"chunk{k}")
         t1 = time.perf_counter()
         t_lift = t1 - t0
@@ -206,7 +208,7 @@ def _output_key(path: str, options: Options, triple: str) -> str | None:
         return None     # load_image reports it
     h = hashlib.sha256()
     h.update(codegen.source_hash().encode())
-    h.update(repr((triple, options.opt, options.strict_flags, options.signal_polls)).encode())
+    h.update(repr((triple, options.opt, options.strict_flags, options.signal_polls, options.memory_order)).encode())
     h.update(hashlib.sha256(data).digest())
     return "exe-" + h.hexdigest()
 
@@ -238,6 +240,7 @@ def translate(path: str, out: str, options: Options, progress=None) -> Result:
 
     stages: dict[str, float] = {}
     backend = backends.get(options.target)
+    options = dataclasses.replace(options, memory_order=options.memory_order or backend.MEMORY_ORDER)
     triple = backend.TRIPLE
     cache = codegen.ObjectCache(options.cache_dir)
     out_dir = os.path.dirname(os.path.abspath(out)) or "."
@@ -252,54 +255,56 @@ def translate(path: str, out: str, options: Options, progress=None) -> Result:
         res = Result(**json.loads(meta))
         res.input, res.output, res.stages = path, out, {"cached output": time.perf_counter() - t}
         return res
-    tell("reading")
-    image = load_image(path)
-    stages["image"] = time.perf_counter() - t
-    t = time.perf_counter()
-    tell("discovery")
-    cfg = discover(image, loop_heads=options.signal_polls)
-    stages["discovery"] = time.perf_counter() - t
-    chunks = _chunks(cfg)
-    report = LiftReport()
-    with tempfile.TemporaryDirectory(prefix="elf2native-") as tmpdir:
+    with heap.long_lived():     # translator/heap.py
+        tell("reading")
+        image = load_image(path)
+        stages["image"] = time.perf_counter() - t
         t = time.perf_counter()
-        tell("lift+compile", 0, len(chunks))
-        results = run_parallel(_work, len(chunks), options.jobs,
-                               lambda d, n: tell("lift+compile", d, n), cfg=cfg, chunks=chunks,
-                               options=options, triple=triple, cache=cache, tmpdir=tmpdir)
-        results.sort()
-        stages["lift+compile"] = time.perf_counter() - t
-        stages["lift (cpu)"] = sum(r[4] for r in results)
-        stages["compile (cpu)"] = sum(r[5] for r in results)
-        objects = [r[1] for r in results]
-        for r in results:
-            report.merge(r[2])
-        t = time.perf_counter()
-        entries = sorted((a, fe, k) for a, (fe, k) in cfg.dispatch_entries().items())
-        symbols = sorted((a, n) for a, n in image.symbols.items())
-        tell("runtime")
-        rt_text = runtime_ir(backend, guest_layout(image), entries, symbols, syscall_shims.load_table())
-        for k, obj in enumerate(codegen.compile_with_asm(rt_text, backend, 2)):
-            rt_obj = os.path.join(tmpdir, f"runtime{k}.o")
-            with open(rt_obj, "wb") as fh:
-                fh.write(obj)
-            objects.append(rt_obj)
-        stages["runtime"] = time.perf_counter() - t
-        t = time.perf_counter()
-        tell("link")
-        exe_path = os.path.join(tmpdir, "out.exe")
-        ld = link(objects, exe_path, backend, out)
-        with open(exe_path, "rb") as fh:
-            exe = fh.read()
+        tell("discovery")
+        cfg = discover(image, loop_heads=options.signal_polls)
+        heap.freeze()
+        stages["discovery"] = time.perf_counter() - t
+        chunks = _chunks(cfg)
+        report = LiftReport()
+        with tempfile.TemporaryDirectory(prefix="elf2native-") as tmpdir:
+            t = time.perf_counter()
+            tell("lift+compile", 0, len(chunks))
+            results = run_parallel(_work, len(chunks), options.jobs,
+                                   lambda d, n: tell("lift+compile", d, n), cfg=cfg, chunks=chunks,
+                                   options=options, triple=triple, cache=cache, tmpdir=tmpdir)
+            results.sort()
+            stages["lift+compile"] = time.perf_counter() - t
+            stages["lift (cpu)"] = sum(r[4] for r in results)
+            stages["compile (cpu)"] = sum(r[5] for r in results)
+            objects = [r[1] for r in results]
+            for r in results:
+                report.merge(r[2])
+            t = time.perf_counter()
+            entries = sorted((a, fe, k) for a, (fe, k) in cfg.dispatch_entries().items())
+            symbols = sorted((a, n) for a, n in image.symbols.items())
+            tell("runtime")
+            rt_text = runtime_ir(backend, guest_layout(image), entries, symbols, syscall_shims.load_table())
+            for k, obj in enumerate(codegen.compile_with_asm(rt_text, backend, 2)):
+                rt_obj = os.path.join(tmpdir, f"runtime{k}.o")
+                with open(rt_obj, "wb") as fh:
+                    fh.write(obj)
+                objects.append(rt_obj)
+            stages["runtime"] = time.perf_counter() - t
+            t = time.perf_counter()
+            tell("link")
+            exe_path = os.path.join(tmpdir, "out.exe")
+            ld = link(objects, exe_path, backend, out)
+            with open(exe_path, "rb") as fh:
+                exe = fh.read()
+            if out_key:
+                cache.put(out_key, exe)
+            install(exe, out)
+            stages["link"] = time.perf_counter() - t
+        indirect = len(cfg.dispatch_entries())
+        njt = sum(len(f.jump_tables) for f in cfg.functions.values())
+        res = Result(path, out, len(cfg.functions), report.instructions, report.unsupported,
+                     report.beyond_baseline, indirect, njt, stages, ld.name,
+                     sum(1 for r in results if r[3]), len(chunks))
         if out_key:
-            cache.put(out_key, exe)
-        install(exe, out)
-        stages["link"] = time.perf_counter() - t
-    indirect = len(cfg.dispatch_entries())
-    njt = sum(len(f.jump_tables) for f in cfg.functions.values())
-    res = Result(path, out, len(cfg.functions), report.instructions, report.unsupported,
-                 report.beyond_baseline, indirect, njt, stages, ld.name,
-                 sum(1 for r in results if r[3]), len(chunks))
-    if out_key:
-        cache.put(out_key + ".result", json.dumps(dataclasses.asdict(res)).encode())
-    return res
+            cache.put(out_key + ".result", json.dumps(dataclasses.asdict(res)).encode())
+        return res

@@ -26,6 +26,10 @@ IMAGE_BASE = 0x7E00_0000_0000
 HOST_TABLE = "aarch64"
 # No x86_fp80 arithmetic on this host: x87 registers are doubles (see the module's docstring).
 X87 = False
+# ARMv8 orders memory weakly: --memory-order tso adds barriers (translator/lift/ordering.py).
+TSO = False
+# The default --memory-order: barriers that keep x86 order (translator/lift/ordering.py).
+MEMORY_ORDER = "tso"
 
 # Host syscall numbers the runtime itself uses (include/uapi/asm-generic/unistd.h).
 SYS = {"read": 63, "write": 64, "mmap": 222, "mprotect": 226, "munmap": 215, "rt_sigaction": 134,

@@ -27,6 +27,11 @@ ARCH_SET_FS = 0x1002
 HOST_TABLE = None
 # x87 arithmetic runs on the host's x87 (x86_fp80 in the lifted IR).
 X87 = True
+# x86 orders memory as the guest expects (TSO; locked instructions are full barriers).
+TSO = True
+# The default --memory-order: the hardware keeps x86 order; compiler barriers cost up to 11%
+# (translator/lift/ordering.py).
+MEMORY_ORDER = "relaxed"
 
 # The host's ucontext (arch/x86/include/uapi/asm/ucontext.h): uc_sigmask, and
 # uc_mcontext.gregs[REG_RIP] and .fpregs (the fxsave area).

@@ -16,7 +16,7 @@ from runtime import abi
 from translator.cfg import (T_BAD, T_CALL, T_FALL, T_IND, T_JCC, T_JMP, T_RET, T_SYSCALL, T_TAIL, T_TRAP,
                             Block, Function)
 
-from translator.lift import dirty, irtext
+from translator.lift import dirty, irtext, ordering
 from translator.lift.liveness import SSE_CMP, live_out
 from translator.lift.regs import GPR, RSP, XMM
 from translator.semantics import SEMANTICS
@@ -48,6 +48,7 @@ class LiftContext:
         self.options = options
         self.entries = entries          # guest addresses that have a lifted function
         self.state_p = PTR
+        self.fences = options.memory_order == "tso"     # translator/lift/ordering.py
 
     def guest_fn(self, addr: int) -> irtext.Declaration:
         return self.module.declare(f"fn_{addr:x}", VOID, [PTR, I32])
@@ -548,8 +549,17 @@ class FunctionLifter:
         try:
             if sem is not None:
                 if _locked(insn):
-                    return self.lift_locked(sem, insn)
-                return sem.func(self, insn)
+                    r = self.lift_locked(sem, insn)
+                    if self.lc.fences and not self.lc.options.host_tso:
+                        self.b.fence("seq_cst")
+                    return r
+                access = ordering.shared_access(insn) if self.lc.fences else 0
+                if access & ordering.WRITE:
+                    self.b.fence("release")
+                r = sem.func(self, insn)
+                if access & ordering.READ and not self.b.block.is_terminated:
+                    self.b.fence("acquire")
+                return r
         except Unsupported:
             if self.b.block.is_terminated:
                 self.b.position_at_end(self.new_block("dead"))

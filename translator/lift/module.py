@@ -17,6 +17,8 @@ class LiftOptions:
     strict_flags: bool = False
     signal_polls: bool = False      # loops poll for pending signals (FunctionLifter.edge)
     x87: bool = True                # the host compiles x86_fp80 (else x87 registers are doubles)
+    memory_order: str = "relaxed"   # translator/lift/ordering.py (the host's MEMORY_ORDER)
+    host_tso: bool = True           # the host orders memory as x86 does (its backend's TSO)
 
 
 def lift_chunk(cfg: CFG, entries: list[int], options: LiftOptions, name: str) -> tuple[str, LiftReport]:
