@@ -117,6 +117,7 @@ PROGRAMS = [
     # the pico provider: signals, threads, processes (runtime/signals.py, runtime/threads.py)
     Program("signal", ("O0", "O2"), options=("--signal-polls",)),
     Program("pthread", ("O2",), libs=("-pthread",)),
+    Program("atomics", ("O2",), libs=("-pthread", "-mcx16")),
     Program("process", ("O2",)),
     Program("unistd", ("O2",)),
     Program("stat", ("O2",)),

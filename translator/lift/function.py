@@ -340,6 +340,15 @@ class FunctionLifter:
             self._atomic_load(address, value.type)
         r = self.b.cmpxchg(a["ptr"], a["old"], value, "seq_cst", "seq_cst")
         a["ok"] = self.b.extract_value(r, 1)
+        a["seen"] = self.b.extract_value(r, 0)
+
+    def committed(self, old: ir.Value) -> ir.Value:
+        """After a semantic's store: in a locked instruction, the value its cmpxchg found
+        (equal to ``old`` whenever the commit succeeds); else ``old``.  Results computed from
+        it come after the cmpxchg: LLVM's ARMv8.0 expansion of a 128-bit cmpxchg
+        (CMP_SWAP_128) clobbers the flags, and a comparison made before it and kept in the
+        flags across it came out wrong (cmpxchg16b lost updates on aarch64)."""
+        return self.atomic.get("seen", old) if self.atomic else old
 
     def lift_locked(self, sem, insn):
         """A lock-prefixed read-modify-write (or xchg with memory) is atomic: its semantic
@@ -348,7 +357,11 @@ class FunctionLifter:
         b = self.b
         reads, writes = insn.regs_access()
         saved = {}
-        for r in writes:
+        # Every register the instruction names is put back, not only those capstone lists
+        # as written: it lists none for cmpxchg, whose failure writes rax.  (A retry that
+        # kept that rax compared against the wrong value: glibc's mutex could be taken
+        # twice.)  Registers the semantic leaves alone cost nothing once optimized.
+        for r in (*reads, *writes):
             v = GPR.get(r)
             if v is not None and v.index not in saved:
                 saved[v.index] = self.gpr64(v.index)

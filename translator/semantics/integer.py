@@ -222,8 +222,9 @@ def cmpxchg_wide(ctx, insn):
     expect = pair(RAX, RDX)
     from translator.lift.regs import RBX, RCX
     new = pair(RBX, RCX)
+    ctx.store(addr, b.select(b.icmp_unsigned("==", cur, expect), new, cur))
+    cur = ctx.committed(cur)
     eq = b.icmp_unsigned("==", cur, expect)
-    ctx.store(addr, b.select(eq, new, cur))
     ctx.set_flag("zf", eq)
     lo = b.trunc(cur, ht)
     hi = b.trunc(b.lshr(cur, ir.Constant(wide, half)), ht)
