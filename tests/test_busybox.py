@@ -25,8 +25,11 @@ BUSYBOX = Path("/bin/busybox")
 MTIME = 1_600_000_000          # 2020-09-13 12:26:40 UTC: every file of the tree has it
 
 # CI installs busybox-static (scripts/setup-and-test.sh), so there a missing one fails
-pytestmark = pytest.mark.skipif(not BUSYBOX.exists() and not os.environ.get("CI"),
-                                reason="busybox-static is not installed (scripts/setup-and-test.sh installs it)")
+# One xdist group: every case runs on the worker that translated busybox (the module fixture),
+# so the suite translates it once, not once per worker at the same time.
+pytestmark = [pytest.mark.skipif(not BUSYBOX.exists() and not os.environ.get("CI"),
+                                 reason="busybox-static is not installed (scripts/setup-and-test.sh installs it)"),
+              pytest.mark.xdist_group("busybox")]
 
 TEXT = "the quick brown fox\njumps over\nthe lazy dog\nLine four here\nfive\nsix six six\n"
 NUMS = "10\n3\n25\n-4\n3\n100\n7\n"
