@@ -1,7 +1,7 @@
 """Generates the runtime module for one guest program: loader, dispatcher, syscall layer."""
 from __future__ import annotations
 
-from runtime import crashtrace, dispatch, loader, signals, strace, support, syscalls
+from runtime import crashtrace, dispatch, loader, overlay, signals, strace, support, syscalls
 from runtime.irkit import RuntimeModule
 
 
@@ -13,5 +13,5 @@ def runtime_ir(backend, layout: loader.GuestLayout, entries, symbols, table) -> 
     dispatch.build(rm, entries, symbols)
     crashtrace.build(rm)
     signals.build(rm, table)
-    syscalls.build(rm, table)
+    syscalls.build(rm, table, overlay.build(rm, layout.embedded))
     return rm.text()

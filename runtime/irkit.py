@@ -74,8 +74,17 @@ class RuntimeModule:
 
     def text(self) -> str:
         body = str(self.module)
-        asm = "".join(f'module asm "{line}"\n' for line in self.asm_lines)
+        asm = "".join(f'module asm "{asm_escape(line)}"\n' for line in self.asm_lines)
         return body + "\n" + asm
+
+
+def asm_escape(line: str) -> str:
+    """A line of assembly as the text of an LLVM IR string (quotes and backslashes as \\XX)."""
+    return line.replace("\\", "\\5C").replace('"', "\\22")
+
+
+def asm_unescape(text: str) -> str:
+    return text.replace("\\22", '"').replace("\\5C", "\\")
 
 
 def if_then(b: ir.IRBuilder, cond: ir.Value):

@@ -40,6 +40,10 @@ class GuestLayout:
     phnum: int
     phent: int
     brk_start: int
+    interp_base: int = 0                    # AT_BASE: where the interpreter is mapped (0: none)
+    start: int = 0                          # the first guest instruction (the interpreter's entry, or entry)
+    # (guest path, host path, module base or 0): files the runtime serves from its own copies
+    embedded: list[tuple[str, str, int]] = dataclasses.field(default_factory=list)
 
 
 def build(rm: RuntimeModule, layout: GuestLayout):
@@ -102,7 +106,7 @@ def build(rm: RuntimeModule, layout: GuestLayout):
     loop_range(b, n_ptrs, lambda b, i: b.store(b.load(b.gep(argv, [i])), b.gep(gp, [b.add(i, c64(1))])))
     gaux = b.gep(gp, [b.add(n_ptrs, c64(1))])
     subst = {AT_PHDR: layout.phdr, AT_PHENT: layout.phent, AT_PHNUM: layout.phnum,
-             AT_BASE: 0, AT_ENTRY: layout.entry}
+             AT_BASE: layout.interp_base, AT_ENTRY: layout.entry}
 
     def copy_aux(b, i):
         k = b.load(b.gep(auxv, [b.mul(i, c64(2))]))
@@ -118,7 +122,7 @@ def build(rm: RuntimeModule, layout: GuestLayout):
 
     # 4. initial State (the rest is zero: rdx = 0 means no rtld_fini for _start)
     b.store(gsp, rm.field(b, state, "rsp"))
-    b.store(c64(layout.entry), rm.field(b, state, "rip"))
+    b.store(c64(layout.start or layout.entry), rm.field(b, state, "rip"))
     b.store(c32(0x1F80), rm.field(b, state, "mxcsr"))
     b.store(ir.Constant(ir.IntType(16), 0x37F), rm.field(b, state, "fpu_cw"))
     hstack = be.syscall(b, S["mmap"], c64(0), c64(HOST_STACK_SIZE), c64(PROT_READ | PROT_WRITE),

@@ -10,7 +10,7 @@ import errno as errno_mod
 
 from llvmlite import ir
 
-from runtime import hostcalls, shims, strace
+from runtime import hostcalls, overlay, shims, strace
 from runtime import signals as _signals, threads as _threads  # their emitters register
 from runtime.irkit import I8, I64, VOID, RuntimeModule, c32, c64
 
@@ -20,7 +20,9 @@ ARG_REGS = ("rdi", "rsi", "rdx", "r10", "r8", "r9")
 K_NONE, K_PASS, K_SHIM, K_DENY = 0, 1, 2, 3
 
 
-def build(rm: RuntimeModule, table):
+def build(rm: RuntimeModule, table, hooks=None):
+    """hooks: guest syscall number -> function(state, a0..a5) that serves the call first and
+    returns overlay.NOT_OURS to leave it to the table (runtime/overlay.py)."""
     maxnr = max(r.nr for r in table) + 1
     kinds = [K_NONE] * maxnr
     for r in table:
@@ -66,13 +68,25 @@ def build(rm: RuntimeModule, table):
         ph = b.call(phase_of, [nr])
         with b.if_then(b.icmp_unsigned("!=", ph, c32(strace.PH_DONE))):
             b.call(trace, [nr, *args, c64(0), ph])
+    results = []
+    done = f.append_basic_block("done")
+    for hnr, hook in sorted((hooks or {}).items()):
+        hooked = f.append_basic_block(f"hook_{hnr}")
+        after = f.append_basic_block(f"after_hook_{hnr}")
+        b.cbranch(b.icmp_unsigned("==", nr, c64(hnr)), hooked, after)
+        b.position_at_end(hooked)
+        r = b.call(hook, [state, *args])
+        served = f.append_basic_block(f"hook_{hnr}_served")
+        b.cbranch(b.icmp_signed("!=", r, c64(overlay.NOT_OURS)), served, after)
+        b.position_at_end(served)
+        results.append((r, served))
+        b.branch(done)
+        b.position_at_end(after)
     in_table = b.icmp_unsigned("<", nr, c64(maxnr))
     kind = b.select(in_table, b.load(b.gep(kind_g, [ir.Constant(ir.IntType(32), 0),
                                                     b.select(in_table, nr, c64(0))])), ir.Constant(I8, K_NONE))
-    done = f.append_basic_block("done")
     pass_bb = f.append_basic_block("passthrough")
     special = f.append_basic_block("special")
-    results = []
     b.cbranch(b.icmp_unsigned("==", kind, ir.Constant(I8, K_PASS)), pass_bb, special)
     b.position_at_end(pass_bb)
     if routes:

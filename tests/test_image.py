@@ -61,13 +61,21 @@ def test_directory(tmp_path):
     assert r.returncode == EXIT_BAD_INPUT and "is a directory" in r.stderr
 
 
-def test_dynamic_executable_is_refused_with_advice(tmp_path):
-    src = write(tmp_path, "d.c", b"int main(void){return 0;}\n")
+def test_dynamic_executable_missing_library(tmp_path):
+    """A dynamic program whose library is gone: one line naming the library and the module
+    that needs it, exit 3 (translator/modules.py)."""
+    lib_src = write(tmp_path, "gone.c", b"int gone(void){return 1;}\n")
+    lib = tmp_path / "libgone.so"
+    subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(lib), str(lib_src)], check=True)
+    src = write(tmp_path, "d.c", b"int gone(void); int main(void){return gone();}\n")
     exe = tmp_path / "d"
-    subprocess.run(["gcc", "-O1", "-o", str(exe), str(src)], check=True)
-    r, _ = run(exe, tmp_path)
-    assert r.returncode == EXIT_BAD_INPUT
-    assert "dynamically linked" in r.stderr and "-static" in r.stderr
+    subprocess.run(["gcc", "-O1", "-o", str(exe), str(src), f"-L{tmp_path}", "-lgone"], check=True)
+    lib.unlink()
+    r, out = run(exe, tmp_path)
+    assert r.returncode == EXIT_BAD_INPUT, r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and "libgone.so" in lines[0] and str(exe) in lines[0], r.stderr
+    assert "Traceback" not in r.stderr and not out.exists()
 
 
 def test_shared_object_is_refused(tmp_path):

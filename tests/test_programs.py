@@ -32,6 +32,8 @@ VARIANTS = {
     "O2": ["-O2", "-static"],
     "O2-stripped": ["-O2", "-static", "-s"],
     "O2-pie": ["-O2", "-static-pie"],
+    # gcc's default: dynamically linked, PIE (tests/test_dynamic.py)
+    "O2-dynamic": ["-O2"],
     # the expected output on a host whose x87 registers are doubles (tests/test_aarch64.py)
     "O2-ld64": ["-O2", "-static", "-DLONG_DOUBLE_AS_DOUBLE"],
 }
@@ -276,6 +278,12 @@ PARAMS = [pytest.param(p, v, id=f"{p.name}-{v}") for p in sorted(PROGRAMS, key=l
 
 @pytest.mark.parametrize("prog,variant", PARAMS)
 def test_program(prog: Program, variant: str, tmp_path: Path):
+    check_program(prog, variant, tmp_path)
+
+
+def check_program(prog: Program, variant: str, tmp_path: Path) -> dict:
+    """Build prog at variant, translate it, run every case natively and translated and
+    fail on any difference; returns the translation's report."""
     native = native_binary(prog, variant)
     translated = tmp_path / f"{prog.name}-{variant}.native"
     report = tmp_path / "report.json"
@@ -299,6 +307,7 @@ def test_program(prog: Program, variant: str, tmp_path: Path):
             failures.append(f"--- case {i}: argv {[prog.name, *case.args]}{stdin}\n{diff}")
     if failures:
         pytest.fail("translated run differs from native run:\n" + "\n".join(failures), pytrace=False)
+    return json.loads(report.read_text())
 
 
 @pytest.mark.parametrize("prog", [pytest.param(p, id=p.name) for p in PROGRAMS])

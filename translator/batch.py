@@ -78,7 +78,8 @@ def translate_all(args, cache_dir: str | None) -> int:
     from translator.pipeline import Options, translate
     opts = Options(target=args.target, opt=args.opt, strict_flags=args.strict_flags,
                    signal_polls=args.signal_polls, memory_order=args.memory_order,
-                   jobs=args.jobs, cache_dir=cache_dir)
+                   jobs=args.jobs, cache_dir=cache_dir, sysroot=args.sysroot,
+                   with_paths=tuple(args.with_paths))
     outs = output_paths(args.inputs, args.output, args.out_dir)
     single = len(args.inputs) == 1
     progress = _Progress(not args.quiet and not args.json and sys.stderr.isatty())

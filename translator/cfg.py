@@ -1,9 +1,11 @@
 """Stage 2: code discovery with capstone.
 
-Roots: the entry point, FUNC symbols, init/fini arrays, IRELATIVE resolvers, 8-byte values in
-data that point into executable segments, and code addresses taken by rip-relative ``lea`` or
-by immediates. Recursive descent from the roots, one Function per entry; jump tables are
-recovered by translator.jumptables. Symbols are a bonus: stripped binaries work the same.
+Roots: the entry point, FUNC symbols, init/fini arrays, IRELATIVE resolvers, ``.eh_frame``
+FDE starts, 8-byte values in data that point into executable segments, and code addresses
+taken by rip-relative ``lea`` or by immediates. C++ landing pads (from the FDEs' LSDAs) are
+resume points of the function whose FDE holds them: only the unwinder jumps there.
+Recursive descent from the roots, one Function per entry; jump tables are recovered by
+translator.jumptables. Symbols are a bonus: stripped binaries work the same.
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from collections.abc import Iterator
 import capstone
 from capstone import x86
 
+from translator.ehframe import EhInfo, parse_eh
 from translator.image import Image
 from translator.jumptables import JumpTable, recover_jump_table
 
@@ -187,12 +190,21 @@ class Discovery:
         self.dec = Decoder(image)
         self.entries: set[int] = set()
         self.functions: dict[int, Function] = {}
+        self._eh: EhInfo | None = None
 
     # -- roots -------------------------------------------------------------------------
+    @property
+    def eh(self) -> EhInfo:
+        """The FDEs and landing pads of .eh_frame (read once)."""
+        if self._eh is None:
+            self._eh = parse_eh(self.image)
+        return self._eh
+
     def certain_roots(self) -> list[int]:
         img = self.image
         roots = [img.entry, *img.symbols, *img.init_array, *img.fini_array,
-                 *(r for _, r in img.irelative)]
+                 *(r for _, r in img.irelative), *self.eh.fde_starts,
+                 *(v for _, v in img.lazy_slots)]     # PLT entries ld.so binds lazily
         return [r for r in roots if img.is_code(r)]
 
     def data_pointer_roots(self) -> list[int]:
@@ -444,9 +456,17 @@ class Discovery:
         certain = self.certain_roots()
         spec: set[int] = set(self.data_pointer_roots())
         self.entries = set(certain)
+        extra: dict[int, set[int]] = {}        # function entry -> absorbed code pointers
+        for pad in filter(self.image.is_code, self.eh.landing_pads):
+            # Certain, as the unwinder jumps there: a resume point of its FDE's function
+            # (an entry of its own when no discovered FDE holds it).
+            fde = self.eh.fde_containing(pad)
+            if fde is not None and fde[0] in self.entries and fde[0] != pad:
+                extra.setdefault(fde[0], set()).add(pad)
+            else:
+                self.entries.add(pad)
         queue = sorted(self.entries)
         rejected: set[int] = set()
-        extra: dict[int, set[int]] = {}        # function entry -> absorbed code pointers
         owner: dict[int, int] = {}             # instruction address -> first function owning it
         done: set[int] = set()
         def explore_now(e):

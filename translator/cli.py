@@ -42,7 +42,8 @@ def build_parser() -> argparse.ArgumentParser:
     t = sub.add_parser("translate", help="translate ELF programs", epilog=EPILOG,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     t.add_argument("inputs", nargs="+", metavar="IN",
-                   help="static x86-64 Linux ELF executable (or static-PIE); several for a batch")
+                   help="x86-64 Linux ELF executable (static, static-PIE or dynamically linked); "
+                        "several for a batch")
     out = t.add_mutually_exclusive_group()
     out.add_argument("-o", "--output", help="output executable, for one input (default: IN.native)")
     out.add_argument("--out-dir", metavar="DIR", help="write each output as DIR/NAME.native")
@@ -63,6 +64,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="tso: plain guest loads and stores keep x86's order as other threads see "
                         "it (barriers; the default on aarch64); relaxed: only locked instructions "
                         "and the host's own order (the default on x86-64, whose hardware is TSO)")
+    t.add_argument("--sysroot", metavar="DIR", default=None,
+                   help="resolve a dynamic program's interpreter and libraries inside DIR "
+                        "(an x86-64 root file system), as its ld.so would there")
+    t.add_argument("--with", dest="with_paths", metavar="PATH", action="append", default=[],
+                   help="also translate this shared object, or every shared object in this "
+                        "directory, with its own libraries: what the program loads with dlopen "
+                        "(repeatable)")
     t.add_argument("-q", "--quiet", action="store_true", help="no progress bar; errors and the summary only")
     t.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
     i = sub.add_parser("inspect", help="show what the translator sees in an ELF program",

@@ -49,11 +49,12 @@ def compile_with_asm(text: str, backend, opt: int = 2) -> list[bytes]:
     functions written in the module-level asm instead)."""
     if not foreign(backend.TRIPLE):
         return [compile_ir(text, backend, opt)]
+    from runtime.irkit import asm_unescape
     from translator.link import assemble
     asm, rest = [], []
     for line in text.splitlines(keepends=True):
         if line.startswith('module asm "'):
-            asm.append(line[len('module asm "'):].rstrip().removesuffix('"') + "\n")
+            asm.append(asm_unescape(line[len('module asm "'):].rstrip().removesuffix('"')) + "\n")
         else:
             rest.append(line)
     return [compile_ir("".join(rest), backend, opt), assemble("".join(asm), backend.TRIPLE)]

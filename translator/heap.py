@@ -34,3 +34,8 @@ def freeze() -> None:
     """Everything allocated so far is long-lived: take it out of collections, collect the rest."""
     gc.freeze()
     gc.enable()
+
+
+def building() -> None:
+    """Another long-lived structure (the next module's CFG) is about to be built."""
+    gc.disable()

@@ -18,6 +18,7 @@ from translator.errors import InputError
 warnings.filterwarnings("ignore", message=r".* is not a valid TYPE", category=RuntimeWarning)
 
 PF_X, PF_W, PF_R = 1, 2, 4
+FUNC_TYPES = (lief.ELF.Symbol.TYPE.FUNC, lief.ELF.Symbol.TYPE.GNU_IFUNC)   # IFUNC: the resolver
 # Where a static-PIE guest is placed; the host executable is linked far from it.
 PIE_BASE = 0x5555_5555_4000
 # The highest guest address we accept (user space on x86-64 with 4-level paging).
@@ -60,6 +61,12 @@ class Image:
     init_array: list[int]
     fini_array: list[int]
     stripped: bool
+    # dynamically linked programs and shared objects (translator/modules.py)
+    interp: str | None = None               # PT_INTERP: the guest's ld.so
+    needed: list[str] = dataclasses.field(default_factory=list)    # DT_NEEDED
+    # (slot, value) of R_X86_64_JUMP_SLOT: the PLT address ld.so leaves there for lazy binding
+    lazy_slots: list[tuple[int, int]] = dataclasses.field(default_factory=list)
+    shared_object: bool = False             # an ET_DYN module that is not a program
 
     def segment_at(self, addr: int) -> Segment | None:
         for s in self.segments:
@@ -120,7 +127,9 @@ def _check_header(path: str, head: bytes) -> None:
         _reject(path, f"unknown ELF type {etype}")
 
 
-def load_image(path: str) -> Image:
+def load_image(path: str, base: int | None = None, shared_object: bool = False) -> Image:
+    """The Image of the ELF at path.  A program is placed where the kernel would put it
+    (PIE: at PIE_BASE); a shared object of a module set (``shared_object``) at ``base``."""
     if not os.path.exists(path):
         _reject(path, "no such file")
     if os.path.isdir(path):
@@ -138,30 +147,42 @@ def load_image(path: str) -> Image:
         _reject(path, f"malformed ELF ({e})")
     if elf is None:
         _reject(path, "malformed ELF (cannot parse program headers)")
-    return _image_from_elf(path, raw, elf)
+    return _image_from_elf(path, raw, elf, base, shared_object)
 
 
-def _image_from_elf(path: str, raw: bytes, elf) -> Image:
+def _dynamic_values(elf, tag) -> list:
+    try:
+        return [e for e in elf.dynamic_entries if e.tag == tag]
+    except Exception:
+        return []
+
+
+def _image_from_elf(path: str, raw: bytes, elf, base: int | None, shared_object: bool) -> Image:
     T = lief.ELF.Segment.TYPE
     interp = [s for s in elf.segments if s.type == T.INTERP]
     dynamic = [s for s in elf.segments if s.type == T.DYNAMIC]
     is_dyn = elf.header.file_type == lief.ELF.Header.FILE_TYPE.DYN
-    if interp:
-        _reject(path, "dynamically linked executable is not supported yet (rebuild it with -static)")
-    if is_dyn and not any(s.type == T.DYNAMIC for s in elf.segments):
+    TAG = lief.ELF.DynamicEntry.TAG
+    needed = [e.name for e in _dynamic_values(elf, TAG.NEEDED)]
+    if is_dyn and not dynamic:
         _reject(path, "position-independent ELF without a dynamic section")
-    if is_dyn:
+    if shared_object:
+        if not is_dyn:
+            _reject(path, "not a shared object (ELF type EXEC)")
+    elif is_dyn and not interp:
         # A static-PIE has DT_FLAGS_1 with PIE set and no DT_NEEDED; a shared object has neither.
-        try:
-            needed = [e for e in elf.dynamic_entries if e.tag == lief.ELF.DynamicEntry.TAG.NEEDED]
-            flags1 = [e for e in elf.dynamic_entries if e.tag == lief.ELF.DynamicEntry.TAG.FLAGS_1]
-        except Exception:
-            needed, flags1 = [], []
         if needed:
-            _reject(path, "dynamically linked (needs shared libraries); rebuild it with -static")
-        if not any(int(e.value) & 0x08000000 for e in flags1):
+            _reject(path, "needs shared libraries but has no interpreter (PT_INTERP)")
+        if not any(int(e.value) & 0x08000000 for e in _dynamic_values(elf, TAG.FLAGS_1)):
             _reject(path, "shared object, not a program")
-    base = PIE_BASE if is_dyn else 0
+    if not is_dyn:
+        base = 0
+    elif base is None:
+        base = PIE_BASE
+    interp_path = None
+    if interp:
+        off, size = interp[0].file_offset, interp[0].physical_size
+        interp_path = raw[off:off + size].split(b"\0")[0].decode("utf-8", "replace")
     del dynamic
 
     segments: list[Segment] = []
@@ -191,7 +212,9 @@ def _image_from_elf(path: str, raw: bytes, elf) -> Image:
 
     entry = base + elf.entrypoint
     img_probe = Image(path, is_dyn, base, entry, segments, 0, 0, 0, {}, None, [], [], [], [], True)
-    if not img_probe.is_code(entry):
+    if shared_object and not elf.entrypoint:
+        entry = 0       # a library without an entry point (most of them)
+    elif not img_probe.is_code(entry):
         _reject(path, f"entry point {elf.entrypoint:#x} is not in an executable segment")
 
     phdr_seg = [s for s in elf.segments if s.type == T.PHDR]
@@ -213,12 +236,12 @@ def _image_from_elf(path: str, raw: bytes, elf) -> Image:
     symbols: dict[int, str] = {}
     try:
         for sym in elf.symbols:
-            if sym.type == lief.ELF.Symbol.TYPE.FUNC and sym.value and img_probe.is_code(base + sym.value):
+            if sym.type in FUNC_TYPES and sym.value and img_probe.is_code(base + sym.value):
                 symbols.setdefault(base + sym.value, sym.name)
     except Exception:
         symbols = {}  # broken section headers: symbols are a bonus
 
-    irelative, relative = [], []
+    irelative, relative, lazy_slots = [], [], []
     R = lief.ELF.Relocation.TYPE
     try:
         relocs = list(elf.relocations)
@@ -228,7 +251,13 @@ def _image_from_elf(path: str, raw: bytes, elf) -> Image:
         if r.type == R.X86_64_IRELATIVE:
             irelative.append((base + r.address, base + r.addend))
         elif r.type == R.X86_64_RELATIVE:
-            relative.append((base + r.address, base + r.addend))
+            # DT_RELR (and REL) entries keep the addend in the slot itself
+            addend = r.addend or (img_probe.read_u64(base + r.address) or 0)
+            relative.append((base + r.address, base + addend))
+        elif r.type == R.X86_64_JUMP_SLOT and is_dyn:
+            value = img_probe.read_u64(base + r.address)
+            if value:
+                lazy_slots.append((base + r.address, base + value))
 
     def array(tag):
         try:
@@ -255,4 +284,4 @@ def _image_from_elf(path: str, raw: bytes, elf) -> Image:
         stripped = True
     return Image(path, is_dyn, base, entry, segments, phdr, elf.header.numberof_segments,
                  elf.header.program_header_size, symbols, tls, irelative, relative,
-                 init_array, fini_array, stripped)
+                 init_array, fini_array, stripped, interp_path, needed, lazy_slots, shared_object)

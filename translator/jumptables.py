@@ -293,7 +293,14 @@ def _bound(chain, index: int | None) -> int | None:
         c = chain[k - 1]
         ops = j.operands
         if len(ops) == 2 and ops[0].type == X.X86_OP_REG and ("reg", _reg64(ops[0].reg)) in related:
-            if j.id in (X.X86_INS_MOV, X.X86_INS_MOVSXD, X.X86_INS_MOVZX):
+            if j.id in (X.X86_INS_MOV, X.X86_INS_MOVSXD, X.X86_INS_MOVZX) and \
+                    ops[1].type == X.X86_OP_MEM and ops[1].mem.index:
+                # loaded from a table (glibc's printf: a class byte per character, then a
+                # table of offsets): a bound on the earlier index says nothing of this one
+                related.discard(("reg", _reg64(ops[0].reg)))
+                if not related:
+                    return None
+            elif j.id in (X.X86_INS_MOV, X.X86_INS_MOVSXD, X.X86_INS_MOVZX):
                 related.add(_loc(ops[1]))
             elif j.id == X.X86_INS_LEA and not ops[1].mem.base and ops[1].mem.index:
                 related.add(("reg", _reg64(ops[1].mem.index)))

@@ -6,6 +6,7 @@ binary is fast.
 """
 from __future__ import annotations
 
+import ast
 import dataclasses
 import hashlib
 import json
@@ -19,7 +20,7 @@ import syscall_shims
 from runtime import backends
 from runtime.build import runtime_ir
 from runtime.loader import GuestLayout
-from translator import codegen, heap
+from translator import codegen, dynamic, heap
 from translator.cfg import CFG, discover
 from translator.errors import OutputError
 from translator.image import PF_R, PF_W, Image, load_image
@@ -40,6 +41,8 @@ class Options:
     memory_order: str | None = None  # tso or relaxed (None: the host's default), translator/lift/ordering.py
     jobs: int = 0                   # 0: one per CPU
     cache_dir: str | None = None    # None: no cache
+    sysroot: str | None = None      # resolve a dynamic program's libraries inside this root
+    with_paths: tuple[str, ...] = ()    # shared objects (or directories of them) added for dlopen
 
 
 @dataclasses.dataclass
@@ -56,6 +59,7 @@ class Result:
     linker: str
     cached_chunks: int
     chunks: int
+    modules: list[dict] = dataclasses.field(default_factory=list)   # a dynamic program's module set
 
     @property
     def seconds(self) -> float:
@@ -72,13 +76,18 @@ class Result:
             "indirect_targets": self.indirect_targets, "jump_tables": self.jump_tables,
             "stages": {k: round(v, 3) for k, v in self.stages.items()},
             "linker": self.linker, "chunks": self.chunks, "cached_chunks": self.cached_chunks,
+            "modules": self.modules,
         }
 
 
-def guest_layout(image: Image) -> GuestLayout:
-    """Page-aligned regions (merged where segments share pages) and the bytes to copy."""
+def guest_layout(image: Image, mapped: list[Image] = (), embedded=()) -> GuestLayout:
+    """Page-aligned regions (merged where segments share pages) and the bytes to copy, for
+    the program and the images the loader maps with it (a dynamic program's interpreter,
+    started as the kernel starts it); ``embedded`` are the (guest path, bytes, base) files
+    the runtime serves from its own copies (translator/dynamic.py)."""
+    segments = [s for im in (image, *mapped) for s in im.segments]
     spans = []
-    for s in image.segments:
+    for s in segments:
         lo = s.vaddr & ~(PAGE - 1)
         hi = (s.end + PAGE - 1) & ~(PAGE - 1)
         prot = (1 if s.flags & PF_R else 0) | (2 if s.flags & PF_W else 0)
@@ -93,13 +102,16 @@ def guest_layout(image: Image) -> GuestLayout:
             merged.append([lo, hi, prot])
     blob = bytearray()
     copies = []
-    for s in image.segments:
+    for s in segments:
         if s.data:
             copies.append((s.vaddr, len(blob), len(s.data)))
             blob += s.data
             blob += bytes((-len(blob)) % 16)
+    interp = mapped[0] if mapped else None
     return GuestLayout([(lo, hi - lo, prot | 1) for lo, hi, prot in merged], copies, bytes(blob),
-                       image.entry, image.phdr, image.phnum, image.phentsize, image.brk_start)
+                       image.entry, image.phdr, image.phnum, image.phentsize, image.brk_start,
+                       interp.base if interp else 0, interp.entry if interp else image.entry,
+                       list(embedded))
 
 
 def _chunks(cfg: CFG) -> list[list[int]]:
@@ -115,10 +127,16 @@ def _chunks(cfg: CFG) -> list[list[int]]:
     return out
 
 
+def _options_key(options: Options, triple: str) -> bytes:
+    """What of the options goes into every cache key (chunks, modules, whole outputs)."""
+    return repr((triple, options.opt, options.strict_flags, options.signal_polls,
+                 options.memory_order)).encode()
+
+
 def _chunk_key(cfg: CFG, entries: list[int], options: Options, triple: str) -> str:
     h = hashlib.sha256()
     h.update(codegen.toolchain_hash().encode())
-    h.update(repr((triple, options.opt, options.strict_flags, options.signal_polls, options.memory_order)).encode())
+    h.update(_options_key(options, triple))
     for e in entries:
         f = cfg.functions[e]
         h.update(repr((e, f.resume)).encode())
@@ -136,8 +154,8 @@ _W: dict = {}
 
 
 def _work(k: int):
-    cfg, chunks, options, triple, cache, tmpdir = (_W[n] for n in
-                                                   ("cfg", "chunks", "options", "triple", "cache", "tmpdir"))
+    cfg, chunks, options, triple, cache, backend = (_W[n] for n in
+                                                    ("cfg", "chunks", "options", "triple", "cache", "backend"))
     entries = chunks[k]
     t0 = time.perf_counter()
     key = _chunk_key(cfg, entries, options, triple)
@@ -147,12 +165,11 @@ def _work(k: int):
     t_lift = t_comp = 0.0
     if obj is None:
         text, report = lift_chunk(cfg, entries, LiftOptions(options.strict_flags, options.signal_polls,
-                                                          backends.get(triple).X87, options.memory_order,
-                                                          backends.get(triple).TSO),
+                                                          backend.X87, options.memory_order, backend.TSO),
                                   f"chunk{k}")
         t1 = time.perf_counter()
         t_lift = t1 - t0
-        obj = codegen.compile_ir(text, backends.get(triple), options.opt)
+        obj = codegen.compile_ir(text, backend, options.opt)
         t_comp = time.perf_counter() - t1
         cache.put(key, obj)
         cache.put(key + ".report", repr((report.instructions, report.unsupported,
@@ -160,13 +177,89 @@ def _work(k: int):
     else:
         raw = cache.get(key + ".report")
         if raw is not None:
-            import ast
             report.instructions, report.unsupported, report.beyond_baseline, report.traps = \
                 ast.literal_eval(raw.decode())
-    path = os.path.join(tmpdir, f"chunk{k}.o")
-    with open(path, "wb") as fh:
-        fh.write(obj)
-    return k, path, report, cached, t_lift, t_comp
+    return k, key, obj, report, cached, t_lift, t_comp
+
+
+@dataclasses.dataclass
+class ModuleBuild:
+    """One module's translation: its compiled chunks and what the runtime needs of it."""
+    image: Image
+    objects: list[bytes]
+    entries: list[tuple[int, int, int]]     # dispatch entries: (guest address, function entry, resume index)
+    symbols: list[tuple[int, str]]
+    functions: int
+    jump_tables: int
+    report: LiftReport
+    chunks: int
+    cached_chunks: int
+    cached: bool                            # the whole module came from the cache
+    stages: dict[str, float]
+
+
+def _module_key(image: Image, data: bytes, options: Options, triple: str) -> str:
+    h = hashlib.sha256()
+    h.update(codegen.toolchain_hash().encode())
+    h.update(_options_key(options, triple))
+    h.update(repr((image.base, image.shared_object)).encode())
+    h.update(hashlib.sha256(data).digest())
+    return "mod-" + h.hexdigest()
+
+
+def _cached_module(image: Image, key: str, cache) -> ModuleBuild | None:
+    raw = cache.get(key)
+    if raw is None:
+        return None
+    meta = json.loads(raw)
+    objects = [cache.get(k) for k in meta["chunks"]]
+    if any(o is None for o in objects):
+        return None
+    report = LiftReport()
+    report.instructions, report.unsupported, report.beyond_baseline, report.traps = \
+        ast.literal_eval(meta["report"])
+    return ModuleBuild(image, objects, [tuple(e) for e in meta["entries"]], [tuple(s) for s in meta["symbols"]],
+                       meta["functions"], meta["jump_tables"], report, len(objects), len(objects), True, {})
+
+
+def translate_module(image: Image, options: Options, backend, cache, tell=lambda *a: None) -> ModuleBuild:
+    """Discovery, then lifting and compiling in parallel chunks; a module translated before
+    with the same bytes, base and options comes whole from the cache (libc is compiled once
+    for every program that uses it)."""
+    with open(image.path, "rb") as fh:
+        key = _module_key(image, fh.read(), options, backend.TRIPLE)
+    got = _cached_module(image, key, cache)
+    if got is not None:
+        return got
+    stages: dict[str, float] = {}
+    t = time.perf_counter()
+    tell("discovery")
+    cfg = discover(image, loop_heads=options.signal_polls)
+    heap.freeze()
+    stages["discovery"] = time.perf_counter() - t
+    chunks = _chunks(cfg)
+    t = time.perf_counter()
+    tell("lift+compile", 0, len(chunks))
+    results = run_parallel(_work, len(chunks), options.jobs, lambda d, n: tell("lift+compile", d, n),
+                           cfg=cfg, chunks=chunks, options=options, triple=backend.TRIPLE, cache=cache,
+                           backend=backend)
+    results.sort(key=lambda r: r[0])
+    stages["lift+compile"] = time.perf_counter() - t
+    stages["lift (cpu)"] = sum(r[5] for r in results)
+    stages["compile (cpu)"] = sum(r[6] for r in results)
+    report = LiftReport()
+    for r in results:
+        report.merge(r[3])
+    entries = sorted((a, fe, k) for a, (fe, k) in cfg.dispatch_entries().items())
+    build = ModuleBuild(image, [r[2] for r in results], entries, sorted(image.symbols.items()),
+                        len(cfg.functions), sum(len(f.jump_tables) for f in cfg.functions.values()),
+                        report, len(chunks), sum(1 for r in results if r[4]), False, stages)
+    cache.put(key, json.dumps({
+        "chunks": [r[1] for r in results], "entries": entries, "symbols": build.symbols,
+        "functions": build.functions, "jump_tables": build.jump_tables,
+        "report": repr((report.instructions, report.unsupported, report.beyond_baseline, report.traps)),
+    }).encode())
+    return build
 
 
 def _ignore_sigint():
@@ -198,9 +291,10 @@ def run_parallel(func, count: int, jobs: int, progress=None, **state) -> list:
     return results
 
 
-def _output_key(path: str, options: Options, triple: str) -> str | None:
-    """The whole output's cache key: the input's bytes, the options and every source file
-    the output depends on (translator, runtime generators, syscall table)."""
+def _output_key(path: str, options: Options, triple: str, plan=None) -> str | None:
+    """The whole output's cache key: the input's bytes (and a dynamic program's every
+    module), the options and every source file the output depends on (translator, runtime
+    generators, syscall table)."""
     try:
         with open(path, "rb") as fh:
             data = fh.read()
@@ -208,8 +302,10 @@ def _output_key(path: str, options: Options, triple: str) -> str | None:
         return None     # load_image reports it
     h = hashlib.sha256()
     h.update(codegen.source_hash().encode())
-    h.update(repr((triple, options.opt, options.strict_flags, options.signal_polls, options.memory_order)).encode())
+    h.update(_options_key(options, triple))
     h.update(hashlib.sha256(data).digest())
+    if plan is not None:
+        h.update(plan.key().encode())
     return "exe-" + h.hexdigest()
 
 
@@ -233,7 +329,9 @@ def install(data: bytes, out: str) -> None:
 
 def translate(path: str, out: str, options: Options, progress=None) -> Result:
     """Translate the ELF at path into the executable out.  progress(stage, done, total), if
-    given, is called as the stages advance."""
+    given, is called as the stages advance.  A dynamically linked program is translated
+    with its module set (translator/dynamic.py): every module's code is compiled (or taken
+    from the per-module cache) and every module's bytes are embedded."""
     def tell(stage, done=0, total=0):
         if progress:
             progress(stage, done, total)
@@ -247,43 +345,43 @@ def translate(path: str, out: str, options: Options, progress=None) -> Result:
     if not os.path.isdir(out_dir):
         raise OutputError(out, "the output directory does not exist")
     t = time.perf_counter()
-    out_key = _output_key(path, options, triple)
-    exe = cache.get(out_key) if out_key else None
-    meta = cache.get(out_key + ".result") if exe is not None else None
-    if exe is not None and meta is not None:
-        install(exe, out)
-        res = Result(**json.loads(meta))
-        res.input, res.output, res.stages = path, out, {"cached output": time.perf_counter() - t}
-        return res
     with heap.long_lived():     # translator/heap.py
         tell("reading")
         image = load_image(path)
+        plan = dynamic.plan(image, options.sysroot, options.with_paths) if image.interp else None
+        images = plan.images if plan else [image]
+        out_key = _output_key(path, options, triple, plan)
+        exe = cache.get(out_key) if out_key else None
+        meta = cache.get(out_key + ".result") if exe is not None else None
+        if exe is not None and meta is not None:
+            install(exe, out)
+            res = Result(**json.loads(meta))
+            res.input, res.output, res.stages = path, out, {"cached output": time.perf_counter() - t}
+            return res
         stages["image"] = time.perf_counter() - t
-        t = time.perf_counter()
-        tell("discovery")
-        cfg = discover(image, loop_heads=options.signal_polls)
-        heap.freeze()
-        stages["discovery"] = time.perf_counter() - t
-        chunks = _chunks(cfg)
+        builds = []
+        for im in images:
+            heap.building()
+            b = translate_module(im, options, backend, cache, tell)
+            builds.append(b)
+            for k, v in b.stages.items():
+                stages[k] = stages.get(k, 0.0) + v
         report = LiftReport()
+        for b in builds:
+            report.merge(b.report)
         with tempfile.TemporaryDirectory(prefix="elf2native-") as tmpdir:
+            objects = []
+            for m, b in enumerate(builds):
+                for k, obj in enumerate(b.objects):
+                    objects.append(os.path.join(tmpdir, f"m{m}-chunk{k}.o"))
+                    with open(objects[-1], "wb") as fh:
+                        fh.write(obj)
             t = time.perf_counter()
-            tell("lift+compile", 0, len(chunks))
-            results = run_parallel(_work, len(chunks), options.jobs,
-                                   lambda d, n: tell("lift+compile", d, n), cfg=cfg, chunks=chunks,
-                                   options=options, triple=triple, cache=cache, tmpdir=tmpdir)
-            results.sort()
-            stages["lift+compile"] = time.perf_counter() - t
-            stages["lift (cpu)"] = sum(r[4] for r in results)
-            stages["compile (cpu)"] = sum(r[5] for r in results)
-            objects = [r[1] for r in results]
-            for r in results:
-                report.merge(r[2])
-            t = time.perf_counter()
-            entries = sorted((a, fe, k) for a, (fe, k) in cfg.dispatch_entries().items())
-            symbols = sorted((a, n) for a, n in image.symbols.items())
+            entries = sorted(e for b in builds for e in b.entries)
+            symbols = sorted(s for b in builds for s in b.symbols)
             tell("runtime")
-            rt_text = runtime_ir(backend, guest_layout(image), entries, symbols, syscall_shims.load_table())
+            layout = (guest_layout(image, [plan.interpreter], plan.embedded) if plan else guest_layout(image))
+            rt_text = runtime_ir(backend, layout, entries, symbols, syscall_shims.load_table())
             for k, obj in enumerate(codegen.compile_with_asm(rt_text, backend, 2)):
                 rt_obj = os.path.join(tmpdir, f"runtime{k}.o")
                 with open(rt_obj, "wb") as fh:
@@ -300,11 +398,10 @@ def translate(path: str, out: str, options: Options, progress=None) -> Result:
                 cache.put(out_key, exe)
             install(exe, out)
             stages["link"] = time.perf_counter() - t
-        indirect = len(cfg.dispatch_entries())
-        njt = sum(len(f.jump_tables) for f in cfg.functions.values())
-        res = Result(path, out, len(cfg.functions), report.instructions, report.unsupported,
-                     report.beyond_baseline, indirect, njt, stages, ld.name,
-                     sum(1 for r in results if r[3]), len(chunks))
+        res = Result(path, out, sum(b.functions for b in builds), report.instructions, report.unsupported,
+                     report.beyond_baseline, len(entries), sum(b.jump_tables for b in builds), stages, ld.name,
+                     sum(b.cached_chunks for b in builds), sum(b.chunks for b in builds),
+                     [dynamic.describe(m, b) for m, b in zip(plan.modules.modules, builds)] if plan else [])
         if out_key:
             cache.put(out_key + ".result", json.dumps(dataclasses.asdict(res)).encode())
         return res

@@ -20,7 +20,9 @@ BEYOND_BASELINE_IDS = {X.X86_INS_XSAVE, X.X86_INS_XSAVEC, X.X86_INS_XSAVEOPT, X.
                        X.X86_INS_XEND, X.X86_INS_XABORT, X.X86_INS_RDPID, X.X86_INS_SHLX,
                        X.X86_INS_SHRX, X.X86_INS_SARX, X.X86_INS_RORX, X.X86_INS_BZHI,
                        X.X86_INS_PDEP, X.X86_INS_PEXT, X.X86_INS_ANDN, X.X86_INS_BLSR,
-                       X.X86_INS_BLSI, X.X86_INS_BLSMSK, X.X86_INS_KMOVD, X.X86_INS_KMOVQ}
+                       X.X86_INS_BLSI, X.X86_INS_BLSMSK, X.X86_INS_KMOVD, X.X86_INS_KMOVQ,
+                       X.X86_INS_RDPKRU, X.X86_INS_WRPKRU,     # PKU (CPUID.7.ECX.OSPKE)
+                       X.X86_INS_RDRAND, X.X86_INS_RDSEED}     # not advertised: std::random_device falls back
 
 
 def beyond_baseline(insn) -> bool:

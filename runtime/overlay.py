@@ -1,0 +1,235 @@
+"""The file-system overlay of a dynamically linked program: the runtime serves the guest's
+opens of its embedded files (every shared object of the module set and ld.so.cache) from
+its own copies, and places each embedded module where its translation was made.
+
+* ``open``/``openat`` of an embedded path give a fresh memfd holding the embedded bytes (so
+  the guest's ld.so reads, fstats and maps exactly the bytes that were translated, whatever
+  the host has at that path); the memfd's (st_dev, st_ino) is remembered for the module.
+* ``mmap`` of such a memfd without MAP_FIXED (ld.so's first mapping of a module, which
+  reserves its whole extent) goes to the module's base (translator/dynamic.py), so the
+  translated code is live at the addresses it was lifted for.  Later MAP_FIXED mappings
+  inside that reservation are ordinary.
+* ``mmap`` with PROT_EXEC of any other file is refused with EACCES and one line on stderr
+  naming the file and ``--with``: code that was not translated never runs, and the guest
+  sees what it sees for an unloadable library (dlopen returns NULL with ld.so's message).
+
+Each hook returns NOT_OURS when the call is not the overlay's, and rt_syscall then serves
+it as the table says (runtime/syscalls.py).
+"""
+from __future__ import annotations
+
+import errno
+
+from llvmlite import ir
+
+from runtime.irkit import I1, I8, I32, I64, P8, VOID, RuntimeModule, c32, c64
+
+NOT_OURS = -(1 << 40)       # not a Linux result: the table's row serves the call
+O_ACCMODE, O_CLOEXEC = 3, 0x80000
+MFD_CLOEXEC = 1
+PROT_EXEC = 4
+MAP_FIXED, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE = 0x10, 0x20, 0x100000
+AT_FDCWD = -100
+STAT_SIZE = 256             # room for the host's struct stat; st_dev at 0 and st_ino at 8 on both hosts
+# guest syscall number -> (hook name, argument index of the path) for the opens
+OPENS = {2: 0, 257: 1}
+MMAP = 9
+
+
+def _asm_string(path: str) -> str:
+    return path.replace("\\", "\\\\").replace('"', '\\"')
+
+
+def build(rm: RuntimeModule, embedded: list[tuple[str, str, int]]) -> dict[int, ir.Function]:
+    """Define the hooks for ``embedded`` (guest path, host path of the bytes, base or 0);
+    returns guest syscall number -> hook(state, a0..a5) -> result or NOT_OURS."""
+    if not embedded:
+        return {}
+    be = rm.backend
+    S = be.SYS
+    n = len(embedded)
+    # the bytes, included by the assembler straight from the files
+    lines = [".pushsection .rodata.elf2native_embedded,\"a\",@progbits"]
+    for i, (_, host, _) in enumerate(embedded):
+        lines += [".balign 16", f".globl rt_embedded_{i}", f".hidden rt_embedded_{i}", f"rt_embedded_{i}:",
+                  f'.incbin "{_asm_string(host)}"', f".globl rt_embedded_{i}_end", f".hidden rt_embedded_{i}_end",
+                  f"rt_embedded_{i}_end:"]
+    lines.append(".popsection")
+    rm.asm_lines.extend(lines)
+    starts, ends = [], []
+    for i in range(n):
+        for name, out in ((f"rt_embedded_{i}", starts), (f"rt_embedded_{i}_end", ends)):
+            g = ir.GlobalVariable(rm.module, I8, name)
+            g.visibility = "hidden"
+            out.append(g)
+    id_t = ir.ArrayType(I64, 2 * n)
+    ids = rm.global_var("rt_embedded_ids", id_t)        # (st_dev, st_ino) of each file's last memfd
+
+    streq = _streq(rm)
+    f, b = rm.define("rt_overlay_open", I64, [P8, I64], internal=True)
+    path, flags = f.args
+    for i, (guest, _, _) in enumerate(embedded):
+        hit = f.append_basic_block(f"embedded_{i}")
+        miss = f.append_basic_block(f"not_{i}")
+        b.cbranch(b.call(streq, [path, rm.cstring(guest)]), hit, miss)
+        b.position_at_end(hit)
+        with b.if_then(b.icmp_unsigned("!=", b.and_(flags, c64(O_ACCMODE)), c64(0))):
+            b.ret(c64(-errno.EROFS))
+        mfd_flags = b.select(b.icmp_unsigned("!=", b.and_(flags, c64(O_CLOEXEC)), c64(0)), c64(MFD_CLOEXEC), c64(0))
+        fd = be.syscall(b, S["memfd_create"], b.ptrtoint(rm.cstring(guest), I64), mfd_flags)
+        with b.if_then(b.icmp_signed("<", fd, c64(0))):
+            b.ret(fd)
+        size = b.sub(b.ptrtoint(ends[i], I64), b.ptrtoint(starts[i], I64))
+        with b.if_then(b.not_(b.call(_write_all(rm), [fd, b.ptrtoint(starts[i], I64), size]))):
+            be.syscall(b, S["close"], fd)
+            b.ret(c64(-errno.EIO))
+        be.syscall(b, S["lseek"], fd, c64(0), c64(0))
+        dev, ino = _file_id(rm, b, fd)
+        b.store(dev, b.gep(ids, [c32(0), c32(2 * i)]))
+        b.store(ino, b.gep(ids, [c32(0), c32(2 * i + 1)]))
+        b.ret(fd)
+        b.position_at_end(miss)
+    b.ret(c64(NOT_OURS))
+
+    hooks = {}
+    for nr, k in OPENS.items():
+        h, hb = rm.define(f"rt_overlay_open_{nr}", I64, [rm.state_p] + [I64] * 6, internal=True)
+        args = list(h.args[1:])
+        hb.ret(hb.call(f, [hb.inttoptr(args[k], P8), args[k + 1]]))
+        hooks[nr] = h
+
+    # mmap
+    h, b = rm.define("rt_overlay_mmap", I64, [rm.state_p] + [I64] * 6, internal=True)
+    addr, length, prot, mflags, fd, off = h.args[1:]
+    with b.if_then(b.icmp_unsigned("!=", b.and_(mflags, c64(MAP_ANONYMOUS)), c64(0))):
+        b.ret(c64(NOT_OURS))
+    fd32 = b.trunc(fd, I32)
+    with b.if_then(b.icmp_signed("<", fd32, c32(0))):
+        b.ret(c64(NOT_OURS))
+    fdv = b.sext(fd32, I64)
+    dev, ino = _file_id(rm, b, fdv)
+    for i, (_, _, base) in enumerate(embedded):
+        same = b.and_(b.icmp_unsigned("==", dev, b.load(b.gep(ids, [c32(0), c32(2 * i)]))),
+                      b.icmp_unsigned("==", ino, b.load(b.gep(ids, [c32(0), c32(2 * i + 1)]))))
+        with b.if_then(same):
+            if base:
+                fixed = b.icmp_unsigned("!=", b.and_(mflags, c64(MAP_FIXED | MAP_FIXED_NOREPLACE)), c64(0))
+                with b.if_then(b.not_(fixed)):
+                    b.ret(be.syscall(b, S["mmap"], c64(base), length, b.and_(prot, c64(~PROT_EXEC)),
+                                     b.or_(mflags, c64(MAP_FIXED_NOREPLACE)), fdv, off))
+            b.ret(c64(NOT_OURS))
+    with b.if_then(b.icmp_unsigned("!=", b.and_(prot, c64(PROT_EXEC)), c64(0))):
+        b.call(_refuse(rm), [fdv])
+        b.ret(c64(-errno.EACCES))
+    b.ret(c64(NOT_OURS))
+    hooks[MMAP] = h
+    return hooks
+
+
+def _file_id(rm: RuntimeModule, b: ir.IRBuilder, fd) -> tuple[ir.Value, ir.Value]:
+    """(st_dev, st_ino) of fd from the host's fstat; (-1, -1) if it fails."""
+    buf = b.alloca(ir.ArrayType(I64, STAT_SIZE // 8))
+    r = rm.backend.syscall(b, rm.backend.SYS["fstat"], fd, b.ptrtoint(buf, I64))
+    ok = b.icmp_signed(">=", r, c64(0))
+    dev = b.select(ok, b.load(b.gep(buf, [c32(0), c32(0)])), c64(-1))
+    ino = b.select(ok, b.load(b.gep(buf, [c32(0), c32(1)])), c64(-1))
+    return dev, ino
+
+
+def _streq(rm: RuntimeModule) -> ir.Function:
+    f = rm.module.globals.get("rt_streq")
+    if f is not None:
+        return f
+    f, b = rm.define("rt_streq", I1, [P8, P8], internal=True)
+    x, y = f.args
+    head, body, done = (f.append_basic_block(n) for n in ("head", "body", "done"))
+    entry = b.block
+    b.branch(head)
+    b.position_at_end(head)
+    i = b.phi(I64)
+    i.add_incoming(c64(0), entry)
+    cx, cy = b.load(b.gep(x, [i])), b.load(b.gep(y, [i]))
+    b.cbranch(b.icmp_unsigned("==", cx, cy), body, done)
+    b.position_at_end(body)
+    i.add_incoming(b.add(i, c64(1)), body)
+    b.cbranch(b.icmp_unsigned("==", cx, ir.Constant(I8, 0)), done, head)
+    b.position_at_end(done)
+    res = b.phi(I1)
+    res.add_incoming(ir.Constant(I1, 0), head)
+    res.add_incoming(ir.Constant(I1, 1), body)
+    b.ret(res)
+    return f
+
+
+def _write_all(rm: RuntimeModule) -> ir.Function:
+    f = rm.module.globals.get("rt_write_all")
+    if f is not None:
+        return f
+    f, b = rm.define("rt_write_all", I1, [I64, I64, I64], internal=True)
+    fd, data, size = f.args
+    head, body, done = (f.append_basic_block(n) for n in ("head", "body", "done"))
+    entry = b.block
+    b.branch(head)
+    b.position_at_end(head)
+    off = b.phi(I64)
+    off.add_incoming(c64(0), entry)
+    b.cbranch(b.icmp_unsigned("<", off, size), body, done)
+    b.position_at_end(body)
+    r = rm.backend.syscall(b, rm.backend.SYS["write"], fd, b.add(data, off), b.sub(size, off))
+    with b.if_then(b.icmp_signed("<=", r, c64(0))):
+        b.ret(ir.Constant(I1, 0))
+    off.add_incoming(b.add(off, r), b.block)
+    b.branch(head)
+    b.position_at_end(done)
+    b.ret(ir.Constant(I1, 1))
+    return f
+
+
+def _refuse(rm: RuntimeModule) -> ir.Function:
+    """One line: which file was mapped executable without being part of the translation."""
+    f, b = rm.define("rt_overlay_refuse", VOID, [I64], internal=True)
+    fd = f.args[0]
+    name = b.alloca(ir.ArrayType(I8, 40))
+    link = b.alloca(ir.ArrayType(I8, 4096))
+    prefix = b"/proc/self/fd/"
+    for k, ch in enumerate(prefix):
+        b.store(ir.Constant(I8, ch), b.gep(name, [c32(0), c32(k)]))
+    # the fd's decimal digits, most significant first
+    digits = b.alloca(ir.ArrayType(I8, 24))
+    count = b.alloca(I64)
+    b.store(c64(0), count)
+    v = b.alloca(I64)
+    b.store(fd, v)
+    head, body, out = (f.append_basic_block(x) for x in ("digits", "digit", "digits_done"))
+    b.branch(head)
+    b.position_at_end(head)
+    b.cbranch(b.icmp_unsigned("==", b.load(v), c64(0)), out, body)
+    b.position_at_end(body)
+    cur = b.load(v)
+    b.store(b.trunc(b.add(b.urem(cur, c64(10)), c64(48)), I8), b.gep(digits, [c32(0), b.load(count)]))
+    b.store(b.add(b.load(count), c64(1)), count)
+    b.store(b.udiv(cur, c64(10)), v)
+    b.branch(head)
+    b.position_at_end(out)
+    nd = b.load(count)
+    with b.if_then(b.icmp_unsigned("==", nd, c64(0))):
+        b.store(ir.Constant(I8, 48), b.gep(digits, [c32(0), c32(0)]))
+        b.store(c64(1), count)
+    nd = b.load(count)
+    from runtime.irkit import loop_range
+    loop_range(b, nd, lambda b, j: b.store(b.load(b.gep(digits, [c32(0), b.sub(b.sub(nd, c64(1)), j)])),
+                                           b.gep(name, [c64(0), b.add(c64(len(prefix)), j)])))
+    b.store(ir.Constant(I8, 0), b.gep(name, [c64(0), b.add(c64(len(prefix)), nd)]))
+    r = rm.backend.syscall(b, rm.backend.SYS["readlinkat"], c64(AT_FDCWD), b.ptrtoint(name, I64),
+                           b.ptrtoint(link, I64), c64(4095))
+    ln = b.select(b.icmp_signed(">", r, c64(0)), r, c64(0))
+    b.store(ir.Constant(I8, 0), b.gep(link, [c64(0), ln]))
+    write_str = rm.function("rt_write_str", VOID, [I32, P8])
+    text = b.bitcast(link, P8)
+    b.call(write_str, [c32(2), rm.cstring("elf2native: ")])
+    b.call(write_str, [c32(2), text])
+    b.call(write_str, [c32(2), rm.cstring(": not part of this translation; translate the program with --with ")])
+    b.call(write_str, [c32(2), text])
+    b.call(write_str, [c32(2), rm.cstring(" to load it\n")])
+    b.ret_void()
+    return f
