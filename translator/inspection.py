@@ -12,7 +12,7 @@ import collections
 import dataclasses
 import time
 
-from translator import heap
+from translator import dynamic, heap
 from translator.cfg import T_IND, discover
 from translator.coverage import coverage
 from translator.image import PF_R, PF_W, PF_X, load_image
@@ -24,7 +24,7 @@ from translator.report import LiftReport
 @dataclasses.dataclass
 class Inspection:
     path: str
-    kind: str                           # "static" or "static-pie"
+    kind: str                           # "static", "static-pie", "dynamic" or "dynamic-pie"
     entry: int
     segments: list[dict]
     symbols: int
@@ -42,6 +42,8 @@ class Inspection:
     seconds: float
     coverage: dict[str, int] = dataclasses.field(default_factory=dict)   # translator/coverage.py
     function_list: list[dict] = dataclasses.field(default_factory=list)
+    # a dynamic program's module set (translator/modules.py); the counts above are the program's own
+    modules: list[dict] = dataclasses.field(default_factory=list)
 
     @property
     def supported(self) -> int:
@@ -70,6 +72,11 @@ def inspect(path: str, jobs: int = 0, functions: bool = False) -> Inspection:
     t0 = time.perf_counter()
     with heap.long_lived():     # translator/heap.py
         image = load_image(path)
+        mods = []
+        if image.interp:
+            plan = dynamic.plan(image, None)
+            mods = [{"path": m.path, "soname": m.soname, "kind": m.kind, "sha256": m.sha256, "size": m.size,
+                     "base": f"{im.base:#x}"} for m, im in zip(plan.modules.modules, plan.images)]
         cfg = discover(image)
         heap.freeze()
         chunks = _chunks(cfg)
@@ -85,14 +92,15 @@ def inspect(path: str, jobs: int = 0, functions: bool = False) -> Inspection:
     flist = [{"entry": f"{f.entry:#x}", "name": f.name, "blocks": len(f.blocks), "instructions": f.ninsns,
               "jump_tables": len(f.jump_tables), "resume_points": len(f.resume)} for f in funcs] if functions else []
     return Inspection(
-        path=path, kind="static-pie" if image.pie else "static", entry=image.entry, segments=segs,
+        path=path, kind=("dynamic" if image.interp else "static") + ("-pie" if image.pie else ""),
+        entry=image.entry, segments=segs,
         symbols=len(image.symbols), stripped=image.stripped, functions=len(cfg.functions),
         blocks=sum(len(f.blocks) for f in funcs), instructions=report.instructions,
         jump_tables=len(tables), jump_table_entries=sum(len(jt.targets) for jt in tables),
         unresolved_indirect_jumps=unresolved, indirect_targets=len(cfg.dispatch_entries()),
         undecodable=list(cfg.undecodable), unsupported=_count(report.unsupported),
         beyond_baseline=_count(report.beyond_baseline), seconds=time.perf_counter() - t0,
-        coverage=coverage(image, cfg), function_list=flist)
+        coverage=coverage(image, cfg), function_list=flist, modules=mods)
 
 
 def format_text(ins: Inspection) -> str:
@@ -102,6 +110,12 @@ def format_text(ins: Inspection) -> str:
         f"{ins.symbols} function symbols{' (stripped)' if ins.stripped else ''}",
         "segments:",
         *(f"  {s['vaddr']:>18}  {s['flags']}  memsz {s['memsz']:>9}  filesz {s['filesz']:>9}" for s in ins.segments),
+    ]
+    if ins.modules:
+        lines.append(f"modules: {len(ins.modules)} (the counts below are the program's own code)")
+        lines += [f"  {m['kind']:<12} {m['path']:<44} {m['soname'] or '-':<24} {m['size']:>9} bytes  "
+                  f"sha256 {m['sha256'][:16]}  base {m['base']}" for m in ins.modules]
+    lines += [
         f"functions: {ins.functions}, blocks: {ins.blocks}, instructions: {ins.instructions}",
         f"jump tables: {ins.jump_tables} ({ins.jump_table_entries} entries); indirect jumps without a table: "
         f"{ins.unresolved_indirect_jumps}; dispatcher entries: {ins.indirect_targets}",
