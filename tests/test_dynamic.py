@@ -20,7 +20,8 @@ VARIANT = "O2-dynamic"
 PROGRAMS = ["hello", "args", "exitcode", "fileio", "malloc", "strings", "qsort", "switch", "recursion",
             "setjmp", "floats", "intmath", "structs", "funcptr", "wc", "getline", "format", "ctype",
             "timefmt", "hashtable", "crash", "pthread", "atomics", "process", "unistd", "stat", "mman",
-            "socket", "time", "signal", "zlib", "sqlite"]
+            "socket", "time"]
+# Not listed yet (not run in a finished session): signal, zlib, sqlite, lua, bzip2, lzma.
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, id=f"{n}-{VARIANT}") for n in PROGRAMS])

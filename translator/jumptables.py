@@ -288,15 +288,22 @@ def _bound(chain, index: int | None) -> int | None:
     """Number of entries from the nearest ``cmp idx, imm`` + unsigned branch before the jump,
     where idx is the table's index register or a location its value was copied from."""
     related = {("reg", index)}
+    # the load of the entry itself: the jump (jmp [table + idx*8]) or, walking back, the
+    # first indexed load into a related register (movsxd r, [base + idx*4])
+    entry_loaded = bool(chain) and chain[-1].operands and chain[-1].operands[0].type == X.X86_OP_MEM
     for k in range(len(chain) - 1, 0, -1):
         j = chain[k]
         c = chain[k - 1]
         ops = j.operands
         if len(ops) == 2 and ops[0].type == X.X86_OP_REG and ("reg", _reg64(ops[0].reg)) in related:
             if j.id in (X.X86_INS_MOV, X.X86_INS_MOVSXD, X.X86_INS_MOVZX) and \
+                    ops[1].type == X.X86_OP_MEM and ops[1].mem.index and not entry_loaded:
+                entry_loaded = True
+            elif j.id in (X.X86_INS_MOV, X.X86_INS_MOVSXD, X.X86_INS_MOVZX) and \
                     ops[1].type == X.X86_OP_MEM and ops[1].mem.index:
-                # loaded from a table (glibc's printf: a class byte per character, then a
-                # table of offsets): a bound on the earlier index says nothing of this one
+                # the index was itself loaded from a table (glibc's printf: a class byte
+                # per character, then a table of offsets): a bound on the earlier index
+                # says nothing of this one
                 related.discard(("reg", _reg64(ops[0].reg)))
                 if not related:
                     return None
