@@ -106,6 +106,10 @@ def test_ehframe_landing_pads(builds):
     assert all(img.is_code(lo) and lo < hi for lo, hi in eh.fdes)
     # each FDE is a function of the symbol table (the binary is not stripped)
     assert sum(lo in img.symbols for lo, _ in eh.fdes) >= 0.95 * len(eh.fdes)
+    # the signal return trampoline's FDE ('S' augmentation) starts one byte before its code:
+    # its first code address is the symbol (else discovery decodes from the wrong byte)
+    restorers = [a for a, n in img.symbols.items() if n == "__restore_rt"]
+    assert restorers and all(eh.fde_containing(a)[0] == a for a in restorers)
     # main catches exceptions: some landing pad lies in main (or its .cold part)
     mains = [a for a, n in img.symbols.items() if n in ("main", "main.cold")]
     assert any(eh.fde_containing(p)[0] in mains for p in eh.landing_pads)

@@ -41,7 +41,7 @@ class Malformed(Exception):
 
 @dataclasses.dataclass
 class EhInfo:
-    fdes: list[tuple[int, int]]     # (pc_begin, pc_end) of every FDE, sorted, absolute
+    fdes: list[tuple[int, int]]     # (first code address, pc_end) of every FDE, sorted, absolute
     landing_pads: list[int]         # every landing pad of every LSDA, sorted, absolute
 
     @property
@@ -159,6 +159,9 @@ class _Cie:
     fde_enc: int = PE_ABSPTR
     lsda_enc: int = PE_OMIT
     has_z: bool = False
+    signal_frame: bool = False      # 'S': the FDE starts one byte before the code (a
+                                    # signal return trampoline, whose return address is
+                                    # not a call's, is looked up at pc, not pc - 1)
 
 
 class _EhParser:
@@ -307,8 +310,10 @@ class _EhParser:
                 adata.encoded(penc)    # the personality routine: not needed here
             elif ch == "R":
                 cie.fde_enc = adata.u8()
-            elif ch in "SBG":
-                pass                # signal frame, BTI, MTE: no data
+            elif ch == "S":
+                cie.signal_frame = True
+            elif ch in "BG":
+                pass                # BTI, MTE: no data
             else:
                 break               # unknown: the 'z' length lets FDEs be read anyway
         return cie
@@ -318,7 +323,8 @@ class _EhParser:
         pc_range = r.encoded(cie.fde_enc & 0x0F)
         if pc_begin == 0 or pc_range == 0 or pc_range > 1 << 32:
             return              # a discarded function's FDE, or nonsense
-        fdes.append((pc_begin + self.base, pc_begin + pc_range + self.base))
+        code = pc_begin + 1 if cie.signal_frame else pc_begin
+        fdes.append((code + self.base, pc_begin + pc_range + self.base))
         if not cie.has_z:
             return
         alen = r.uleb()
