@@ -13,5 +13,5 @@ def runtime_ir(backend, layout: loader.GuestLayout, entries, symbols, table) -> 
     dispatch.build(rm, entries, symbols)
     crashtrace.build(rm)
     signals.build(rm, table)
-    syscalls.build(rm, table, overlay.build(rm, layout.embedded))
+    syscalls.build(rm, table, overlay.build(rm, layout.embedded, layout.origin))
     return rm.text()

@@ -44,6 +44,7 @@ class GuestLayout:
     start: int = 0                          # the first guest instruction (the interpreter's entry, or entry)
     # (guest path, host path, module base or 0): files the runtime serves from its own copies
     embedded: list[tuple[str, str, int]] = dataclasses.field(default_factory=list)
+    origin: str = ""                        # the program's $ORIGIN when translated (runtime/overlay.py)
 
 
 def build(rm: RuntimeModule, layout: GuestLayout):

@@ -22,7 +22,7 @@ import errno
 
 from llvmlite import ir
 
-from runtime.irkit import I1, I8, I32, I64, P8, VOID, RuntimeModule, c32, c64
+from runtime.irkit import I1, I8, I32, I64, P8, VOID, RuntimeModule, c32, c64, loop_range
 
 NOT_OURS = -(1 << 40)       # not a Linux result: the table's row serves the call
 O_ACCMODE, O_CLOEXEC = 3, 0x80000
@@ -34,15 +34,19 @@ STAT_SIZE = 256             # room for the host's struct stat; st_dev at 0 and s
 # guest syscall number -> (hook name, argument index of the path) for the opens
 OPENS = {2: 0, 257: 1}
 MMAP = 9
+PATH_MAX = 4096
+ALIAS_MAX = 2 * PATH_MAX
 
 
 def _asm_string(path: str) -> str:
     return path.replace("\\", "\\\\").replace('"', '\\"')
 
 
-def build(rm: RuntimeModule, embedded: list[tuple[str, str, int]]) -> dict[int, ir.Function]:
+def build(rm: RuntimeModule, embedded: list[tuple[str, str, int]], origin: str = "") -> dict[int, ir.Function]:
     """Define the hooks for ``embedded`` (guest path, host path of the bytes, base or 0);
-    returns guest syscall number -> hook(state, a0..a5) -> result or NOT_OURS."""
+    ``origin``: the program's $ORIGIN at translation (a path under the directory this
+    executable runs from is also looked up under it); returns guest syscall number ->
+    hook(state, a0..a5) -> result or NOT_OURS."""
     if not embedded:
         return {}
     be = rm.backend
@@ -65,13 +69,23 @@ def build(rm: RuntimeModule, embedded: list[tuple[str, str, int]]) -> dict[int, 
     id_t = ir.ArrayType(I64, 2 * n)
     ids = rm.global_var("rt_embedded_ids", id_t)        # (st_dev, st_ino) of each file's last memfd
 
-    streq = _streq(rm)
+    find = _find(rm, embedded)
     f, b = rm.define("rt_overlay_open", I64, [P8, I64], internal=True)
     path, flags = f.args
+    slot = b.alloca(I64)
+    b.store(b.call(find, [path]), slot)
+    if origin:
+        # the program's $ORIGIN as ld.so computes it here (the directory of /proc/self/exe,
+        # this executable) stands for the one it had when translated
+        with b.if_then(b.icmp_signed("<", b.load(slot), c64(0))):
+            alias = b.bitcast(b.alloca(ir.ArrayType(I8, ALIAS_MAX)), P8)
+            with b.if_then(b.call(_origin_alias(rm, origin), [path, alias])):
+                b.store(b.call(find, [alias]), slot)
+    miss = f.append_basic_block("not_embedded")
+    sw = b.switch(b.load(slot), miss)
     for i, (guest, _, _) in enumerate(embedded):
         hit = f.append_basic_block(f"embedded_{i}")
-        miss = f.append_basic_block(f"not_{i}")
-        b.cbranch(b.call(streq, [path, rm.cstring(guest)]), hit, miss)
+        sw.add_case(c64(i), hit)
         b.position_at_end(hit)
         with b.if_then(b.icmp_unsigned("!=", b.and_(flags, c64(O_ACCMODE)), c64(0))):
             b.ret(c64(-errno.EROFS))
@@ -88,7 +102,7 @@ def build(rm: RuntimeModule, embedded: list[tuple[str, str, int]]) -> dict[int, 
         b.store(dev, b.gep(ids, [c32(0), c32(2 * i)]))
         b.store(ino, b.gep(ids, [c32(0), c32(2 * i + 1)]))
         b.ret(fd)
-        b.position_at_end(miss)
+    b.position_at_end(miss)
     b.ret(c64(NOT_OURS))
 
     hooks = {}
@@ -142,22 +156,66 @@ def _streq(rm: RuntimeModule) -> ir.Function:
         return f
     f, b = rm.define("rt_streq", I1, [P8, P8], internal=True)
     x, y = f.args
-    head, body, done = (f.append_basic_block(n) for n in ("head", "body", "done"))
-    entry = b.block
-    b.branch(head)
-    b.position_at_end(head)
-    i = b.phi(I64)
-    i.add_incoming(c64(0), entry)
-    cx, cy = b.load(b.gep(x, [i])), b.load(b.gep(y, [i]))
-    b.cbranch(b.icmp_unsigned("==", cx, cy), body, done)
-    b.position_at_end(body)
-    i.add_incoming(b.add(i, c64(1)), body)
-    b.cbranch(b.icmp_unsigned("==", cx, ir.Constant(I8, 0)), done, head)
-    b.position_at_end(done)
-    res = b.phi(I1)
-    res.add_incoming(ir.Constant(I1, 0), head)
-    res.add_incoming(ir.Constant(I1, 1), body)
-    b.ret(res)
+
+    def byte(b, i):
+        cx = b.load(b.gep(x, [i]))
+        with b.if_then(b.icmp_unsigned("!=", cx, b.load(b.gep(y, [i])))):
+            b.ret(ir.Constant(I1, 0))
+        with b.if_then(b.icmp_unsigned("==", cx, ir.Constant(I8, 0))):
+            b.ret(ir.Constant(I1, 1))
+    loop_range(b, c64(-1), byte)        # ends at the NUL or the first difference
+    b.ret(ir.Constant(I1, 0))
+    return f
+
+
+def _find(rm: RuntimeModule, embedded) -> ir.Function:
+    """rt_overlay_find(path): the index of the embedded file at that guest path, or -1."""
+    streq = _streq(rm)
+    f, b = rm.define("rt_overlay_find", I64, [P8], internal=True)
+    for i, (guest, _, _) in enumerate(embedded):
+        with b.if_then(b.call(streq, [f.args[0], rm.cstring(guest)])):
+            b.ret(c64(i))
+    b.ret(c64(-1))
+    return f
+
+
+def _origin_alias(rm: RuntimeModule, origin: str) -> ir.Function:
+    """rt_origin_alias(path, out): if path lies under the directory of /proc/self/exe,
+    out = origin + the rest of path, and true; else false."""
+    be = rm.backend
+    f, b = rm.define("rt_origin_alias", I1, [P8, P8], internal=True)
+    path, out = f.args
+    here = b.bitcast(b.alloca(ir.ArrayType(I8, PATH_MAX)), P8)
+    n = be.syscall(b, be.SYS["readlinkat"], c64(AT_FDCWD), b.ptrtoint(rm.cstring("/proc/self/exe"), I64),
+                   b.ptrtoint(here, I64), c64(PATH_MAX - 1))
+    no = ir.Constant(I1, 0)
+    with b.if_then(b.icmp_signed("<=", n, c64(0))):
+        b.ret(no)
+    last = b.alloca(I64)                 # the last '/' of the link: the directory's length
+    b.store(c64(-1), last)
+    loop_range(b, n, lambda b, j: b.store(
+        b.select(b.icmp_unsigned("==", b.load(b.gep(here, [j])), ir.Constant(I8, ord("/"))), j, b.load(last)), last))
+    dlen = b.load(last)
+    with b.if_then(b.icmp_signed("<", dlen, c64(0))):
+        b.ret(no)
+    # path[:dlen] == here[:dlen] (a mismatch at path's NUL at the latest) and path[dlen] == '/'
+    def same(b, i):
+        with b.if_then(b.icmp_unsigned("!=", b.load(b.gep(path, [i])), b.load(b.gep(here, [i])))):
+            b.ret(no)
+    loop_range(b, dlen, same)
+    with b.if_then(b.icmp_unsigned("!=", b.load(b.gep(path, [dlen])), ir.Constant(I8, ord("/")))):
+        b.ret(no)
+    data = origin.encode()
+    for k, ch in enumerate(data):
+        b.store(ir.Constant(I8, ch), b.gep(out, [c64(k)]))
+    # the rest of path, its NUL included, within ALIAS_MAX
+    def copy(b, j):
+        ch = b.load(b.gep(path, [b.add(dlen, j)]))
+        b.store(ch, b.gep(out, [b.add(c64(len(data)), j)]))
+        with b.if_then(b.icmp_unsigned("==", ch, ir.Constant(I8, 0))):
+            b.ret(ir.Constant(I1, 1))
+    loop_range(b, c64(ALIAS_MAX - len(data)), copy)
+    b.ret(no)
     return f
 
 
@@ -216,7 +274,6 @@ def _refuse(rm: RuntimeModule) -> ir.Function:
         b.store(ir.Constant(I8, 48), b.gep(digits, [c32(0), c32(0)]))
         b.store(c64(1), count)
     nd = b.load(count)
-    from runtime.irkit import loop_range
     loop_range(b, nd, lambda b, j: b.store(b.load(b.gep(digits, [c32(0), b.sub(b.sub(nd, c64(1)), j)])),
                                            b.gep(name, [c64(0), b.add(c64(len(prefix)), j)])))
     b.store(ir.Constant(I8, 0), b.gep(name, [c64(0), b.add(c64(len(prefix)), nd)]))

@@ -8,11 +8,16 @@ ld.so and libc into the session-wide cache (ELF2NATIVE_CACHE_DIR), every later o
 only its own code (the per-module cache of translator/pipeline.py)."""
 from __future__ import annotations
 
+import json
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.test_programs import BY_NAME, check_program
+from tests.test_programs import BY_NAME, check_program, native_binary
+from tests.util import run_program, translate
 
 pytestmark = pytest.mark.xdist_group("dynamic")
 
@@ -20,8 +25,7 @@ VARIANT = "O2-dynamic"
 PROGRAMS = ["hello", "args", "exitcode", "fileio", "malloc", "strings", "qsort", "switch", "recursion",
             "setjmp", "floats", "intmath", "structs", "funcptr", "wc", "getline", "format", "ctype",
             "timefmt", "hashtable", "crash", "pthread", "atomics", "process", "unistd", "stat", "mman",
-            "socket", "time"]
-# Not listed yet (not run in a finished session): signal, zlib, sqlite, lua, bzip2, lzma.
+            "socket", "time", "signal", "zlib", "bzip2", "lzma", "sqlite", "lua"]
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, id=f"{n}-{VARIANT}") for n in PROGRAMS])
@@ -30,3 +34,100 @@ def test_dynamic_program(name: str, tmp_path: Path):
     kinds = {m["kind"]: m for m in report["modules"]}
     assert set(kinds) >= {"program", "interpreter", "needed"}, report["modules"]
     assert any(m["soname"] == "libc.so.6" for m in report["modules"]), report["modules"]
+
+
+# -- dynamic linking itself: tests/programs/dynlink/ -------------------------------------------
+
+DYNLINK = Path(__file__).resolve().parent / "programs" / "dynlink"
+
+
+@pytest.fixture(scope="module")
+def dynlink(tmp_path_factory):
+    """dynlink with libdlneeded.so (DT_NEEDED, RUNPATH $ORIGIN), libdlplugin.so (dlopen,
+    TLSDESC) and libdlpreload.so (LD_PRELOAD) built natively in one directory, and the
+    program translated next to them with the two loaded at run time named by --with."""
+    d = tmp_path_factory.mktemp("dynlink")
+    gcc = ["gcc", "-O2", "-fPIC", "-shared"]
+    for cmd in ([*gcc, "-Wl,-z,lazy", "-o", d / "libdlneeded.so", DYNLINK / "needed.c"],
+                [*gcc, "-mtls-dialect=gnu2", "-o", d / "libdlplugin.so", DYNLINK / "plugin.c", f"-L{d}", "-ldlneeded"],
+                [*gcc, "-o", d / "libdlpreload.so", DYNLINK / "preload.c"],
+                ["gcc", "-O2", "-Wl,-z,lazy", "-o", d / "dynlink", DYNLINK / "dynlink.c", f"-L{d}", "-ldlneeded",
+                 "-Wl,-rpath,$ORIGIN", "-pthread"]):
+        proc = subprocess.run([str(c) for c in cmd], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+    out = d / "dynlink.native"
+    proc = translate(d / "dynlink", out, "--with", d / "libdlplugin.so", "--with", d / "libdlpreload.so",
+                     "--report", d / "report.json")
+    assert proc.returncode == 0, proc.stderr
+    return d, json.loads((d / "report.json").read_text())
+
+
+DYNLINK_CASES = {
+    "lazy": {},
+    "bind-now": {"LD_BIND_NOW": "1", "LD_LIBRARY_PATH": "{dir}"},
+    "preload": {"LD_PRELOAD": "{dir}/libdlpreload.so"},
+}
+
+
+@pytest.mark.parametrize("case", list(DYNLINK_CASES))
+def test_dynlink(dynlink, case):
+    """Constructors and destructors, an IFUNC, initial-exec, general-dynamic and TLSDESC
+    TLS in two threads, dlopen/dlsym/dladdr/dlclose and their errors, dl_iterate_phdr,
+    atexit in a dlclosed library, lazy and immediate binding, and LD_PRELOAD interposition
+    (RTLD_NEXT): the translated run is the native run."""
+    d, _ = dynlink
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+           **{k: v.format(dir=d) for k, v in DYNLINK_CASES[case].items()}}
+    want = run_program([d / "dynlink"], env=env)
+    got = run_program([d / "dynlink.native"], env=env)
+    assert want[2] == 0, want
+    assert (got[0].decode(), got[1].decode(), got[2]) == (want[0].decode(), want[1].decode(), want[2])
+    if case == "preload":
+        assert b"[preload]" in want[0] and b"greeting from the preload library" in want[0]
+
+
+def test_dynlink_module_set(dynlink):
+    """The report lists the module set: the program, ld.so, the DT_NEEDED closure and what
+    --with added, each once, with its soname and a distinct base."""
+    _, report = dynlink
+    mods = report["modules"]
+    names = [Path(m["path"]).name for m in mods]
+    assert names[0] == "dynlink" and len(names) == len(set(names))
+    for lib in ("libdlneeded.so", "libdlplugin.so", "libdlpreload.so", "libc.so.6"):
+        assert lib in names, names
+    bases = [m["base"] for m in mods]
+    assert len(set(bases)) == len(bases)
+
+
+def test_dynlink_moved(dynlink, tmp_path):
+    """The output carries its libraries: copied alone to another directory it still finds
+    them through its RUNPATH's $ORIGIN (which ld.so computes from this executable's
+    directory, runtime/overlay.py maps it to the translated program's directory)."""
+    d, _ = dynlink
+    moved = tmp_path / "elsewhere" / "dynlink.native"
+    moved.parent.mkdir()
+    shutil.copy2(d / "dynlink.native", moved)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    want = run_program([d / "dynlink"], env=env)
+    got = run_program([moved], env=env)
+    assert want[2] == 0, want
+    # ld.so names the plugin by the path it opened: under the directory it ran from
+    assert got[0].decode().replace(str(moved.parent), str(d)) == want[0].decode()
+    assert (got[1], got[2]) == (want[1], want[2])
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("chroot") is None,
+                    reason="chroot(2) needs root (CI runs as root)")
+def test_self_contained_in_an_empty_root(tmp_path):
+    """A translated dynamic program runs in an empty root file system: no ld.so, no libc,
+    no /etc/ld.so.cache, no /proc there; every module and the cache come from the output."""
+    native = native_binary(BY_NAME["floats"], VARIANT)
+    root = tmp_path / "root"
+    root.mkdir()
+    out = root / "floats.native"
+    proc = translate(native, out)
+    assert proc.returncode == 0, proc.stderr
+    want = run_program([native])
+    got = run_program(["chroot", root, "/floats.native"])
+    assert sorted(p.name for p in root.iterdir()) == ["floats.native"]
+    assert got == want

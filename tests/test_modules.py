@@ -54,6 +54,15 @@ def build_prog(d: Path, libdir: Path, *flags, name="prog", lib="-lfoo") -> Path:
     return d / name
 
 
+def libs(ms: modules.ModuleSet) -> list[modules.Module]:
+    """The libraries ld.so --list shows: without those libc dlopens by itself."""
+    return [m for m in ms.libraries if m.kind != "implicit"]
+
+
+def listed(ms: modules.ModuleSet) -> list[str]:
+    return [m.path for m in libs(ms)]
+
+
 def ldso_list(prog) -> list[str]:
     """The real ld.so's load order (ldd's way: LD_TRACE_LOADED_OBJECTS): resolved paths
     ("NAME => not found" as "NAME!"), without linux-vdso and the interpreter itself."""
@@ -78,7 +87,7 @@ def test_bin_ls():
     assert ms.program.path == "/bin/ls" and ms.program.kind == "program"
     assert ms.interpreter.path == "/lib64/ld-linux-x86-64.so.2" and ms.interpreter.kind == "interpreter"
     assert os.path.samefile(ms.interpreter.host_path, LDSO)
-    libc = next(m for m in ms.libraries if m.soname == "libc.so.6")
+    libc = next(m for m in libs(ms) if m.soname == "libc.so.6")
     assert os.path.exists(libc.path) and libc.kind == "needed" and libc.needed_by == "/bin/ls"
     data = Path(libc.host_path).read_bytes()
     assert libc.sha256 == hashlib.sha256(data).hexdigest() and libc.size == len(data)
@@ -90,7 +99,7 @@ def test_bin_ls():
 def test_system_binary_matches_ldso(binary):
     if not os.path.exists(binary):
         pytest.skip(f"{binary} is not installed")
-    assert [m.path for m in modules.resolve(binary).libraries] == ldso_list(binary)
+    assert listed(modules.resolve(binary)) == ldso_list(binary)
 
 
 def test_resolution_time():
@@ -132,8 +141,8 @@ def test_origin_matches_ldso(tmp_path, case):
         return
     assert subprocess.run([prog]).returncode == 0
     ms = modules.resolve(str(prog))
-    assert [m.path for m in ms.libraries] == expected
-    foo, libc, bar = ms.libraries
+    assert listed(ms) == expected
+    foo, libc, bar = libs(ms)
     assert (foo.soname, libc.soname, bar.soname) == ("libfoo.so", "libc.so.6", "libbar.so")
     assert foo.needed_by == str(prog) and bar.needed_by == foo.path
     assert os.path.samefile(bar.host_path, d / "lib" / "libbar.so")
@@ -153,9 +162,9 @@ def test_rpath_of_the_loaders_loader(tmp_path):
         cwd=tmp_path)
     prog = build_prog(tmp_path, lib, "-Wl,--disable-new-dtags", "-Wl,-rpath,$ORIGIN/lib", f"-Wl,-rpath-link,{deps}")
     ms = modules.resolve(str(prog))
-    assert [m.path for m in ms.libraries] == ldso_list(prog)
-    assert ms.libraries[-1].path == str(lib / ".." / "deps" / "libbaz.so")
-    assert ms.libraries[-1].needed_by == str(lib / "libbar.so")
+    assert listed(ms) == ldso_list(prog)
+    assert libs(ms)[-1].path == str(lib / ".." / "deps" / "libbaz.so")
+    assert libs(ms)[-1].needed_by == str(lib / "libbar.so")
 
 
 def patched(src: Path, dst: Path, offset: int, value: bytes) -> None:
@@ -179,8 +188,8 @@ def test_other_class_and_machine_skipped_hwcaps_first(tmp_path):
     patched(lib / "libfoo.so", lib / "x86_64" / "libfoo.so", 0, b"")
     prog = build_prog(tmp_path, lib, "-Wl,--disable-new-dtags", "-Wl,-rpath,$ORIGIN/bad:$ORIGIN/lib")
     ms = modules.resolve(str(prog))
-    assert [m.path for m in ms.libraries] == ldso_list(prog)
-    assert [m.path for m in ms.libraries] == [
+    assert listed(ms) == ldso_list(prog)
+    assert listed(ms) == [
         str(lib / "tls" / "x86_64" / "libfoo.so"), "/lib/x86_64-linux-gnu/libc.so.6",
         str(lib / "glibc-hwcaps" / "x86-64-v2" / "libbar.so")]
 
@@ -208,7 +217,7 @@ def test_needed_with_slash(tmp_path):
     ms = modules.resolve(str(prog))
     expected = ldso_list(prog)
     assert str(tmp_path / "lib" / "libnoname.so") in expected
-    assert [m.path for m in ms.libraries] == expected
+    assert listed(ms) == expected
 
 
 def test_missing_library(tmp_path):
@@ -241,7 +250,7 @@ def test_static_program(tmp_path):
     except subprocess.CalledProcessError as e:
         pytest.skip(f"no static libc: {e.stderr}")
     ms = modules.resolve(str(prog))
-    assert ms.interpreter is None and ms.libraries == [] and ms.modules == [ms.program]
+    assert ms.interpreter is None and libs(ms) == [] and ms.modules == [ms.program]
 
 
 def test_missing_interpreter(tmp_path):
@@ -268,13 +277,13 @@ def test_sysroot(tmp_path):
     assert ms.program.path == str(prog) and ms.ld_so_cache is None
     assert ms.interpreter.path == LDSO
     assert ms.interpreter.host_path == str(libdir / "ld-linux-x86-64.so.2")
-    assert [m.path for m in ms.libraries] == [
+    assert listed(ms) == [
         "/lib/x86_64-linux-gnu/libfoo.so", "/lib/x86_64-linux-gnu/libc.so.6", "/lib/x86_64-linux-gnu/libbar.so"]
-    assert [m.host_path for m in ms.libraries] == [
+    assert [m.host_path for m in libs(ms)] == [
         str(libdir / "libfoo.so"), str(libdir / "libc.so.6"), str(libdir / "libbar.so.1")]
     # a --with of a file already in the set (a host path inside the root) adds nothing
     again = modules.resolve(str(prog), sysroot=str(root), with_paths=[str(libdir / "libbar.so.1")])
-    assert [m.path for m in again.libraries] == [m.path for m in ms.libraries]
+    assert listed(again) == listed(ms)
     # libz.so.1 is on the host but not in the root
     zprog = tmp_path / "zprog"
     gcc("-o", zprog, write(tmp_path / "z.c", "int zlibVersion(void);\nint main(void){return !zlibVersion();}\n"),
@@ -289,21 +298,21 @@ def test_with_directory_and_file(tmp_path):
     build_libs(tmp_path, d, ["-Wl,--enable-new-dtags", "-Wl,-rpath,$ORIGIN"])
     write(d / "README.txt", "not a library\n")
     build_libs(tmp_path / "sub", d / "sub")                # not searched: not recursive
-    base = [m.path for m in modules.resolve("/bin/ls").libraries]
+    base = listed(modules.resolve("/bin/ls"))
 
     ms = modules.resolve("/bin/ls", with_paths=[str(d)])
-    assert [m.path for m in ms.libraries] == base + [str(d / "libbar.so"), str(d / "libfoo.so")]
-    assert [(m.kind, m.needed_by) for m in ms.libraries[-2:]] == [("with", None), ("with", None)]
+    assert listed(ms) == base + [str(d / "libbar.so"), str(d / "libfoo.so")]
+    assert [(m.kind, m.needed_by) for m in libs(ms)[-2:]] == [("with", None), ("with", None)]
 
     ms = modules.resolve("/bin/ls", with_paths=[str(d / "libfoo.so")])
-    assert [m.path for m in ms.libraries] == base + [str(d / "libfoo.so"), str(d / "libbar.so")]
-    assert [(m.kind, m.needed_by) for m in ms.libraries[-2:]] == [("with", None), ("needed", str(d / "libfoo.so"))]
+    assert listed(ms) == base + [str(d / "libfoo.so"), str(d / "libbar.so")]
+    assert [(m.kind, m.needed_by) for m in libs(ms)[-2:]] == [("with", None), ("needed", str(d / "libfoo.so"))]
 
     # a NEEDED name matching the DT_SONAME of a loaded object is that object, not another file
     other = tmp_path / "other"
     build_libs(tmp_path / "o", other)
     ms = modules.resolve("/bin/ls", with_paths=[str(other / "libbar.so"), str(d / "libfoo.so")])
-    assert [m.path for m in ms.libraries] == base + [str(other / "libbar.so"), str(d / "libfoo.so")]
+    assert listed(ms) == base + [str(other / "libbar.so"), str(d / "libfoo.so")]
 
     for bad in (tmp_path / "nonexistent.so", d / "README.txt", Path("/bin/ls")):
         with pytest.raises(InputError) as e:
@@ -321,7 +330,7 @@ def test_with_uses_the_programs_rpath(tmp_path):
         "-Wl,-rpath,$ORIGIN/lib", cwd=tmp_path)
     (tmp_path / "link").symlink_to("plugins")
     ms = modules.resolve(str(prog), with_paths=[str(tmp_path / "link" / "libfoo.so")])
-    assert [(m.path, m.kind, m.needed_by) for m in ms.libraries[-2:]] == [
+    assert [(m.path, m.kind, m.needed_by) for m in libs(ms)[-2:]] == [
         (str(tmp_path / "link" / "libfoo.so"), "with", None),
         (str(tmp_path / "lib" / "libbar.so"), "needed", str(tmp_path / "link" / "libfoo.so"))]
 
@@ -341,7 +350,7 @@ def test_sysroot_ld_so_cache(tmp_path):
     prog = build_prog(tmp_path, root / "opt" / "foo")
     ms = modules.resolve(str(prog), sysroot=str(root))
     assert ms.ld_so_cache == str(root / "etc" / "ld.so.cache")
-    assert [m.path for m in ms.libraries] == [
+    assert listed(ms) == [
         "/opt/foo/libfoo.so", "/lib/x86_64-linux-gnu/libc.so.6", "/opt/foo/libbar.so"]
     assert ms.interpreter.host_path == str(libdir / "ld-linux-x86-64.so.2")
 
@@ -427,3 +436,17 @@ def test_host_path_in_root(tmp_path):
     assert modules.host_path_in_root(root, "/../../a/b/f") == str(tmp_path / "a" / "b" / "f")
     assert modules.host_path_in_root(root, "/loop") is None
     assert modules.host_path_in_root(root, "/a/b/f/x") is None
+
+
+def test_implicit_libgcc_s():
+    """libc dlopens libgcc_s.so.1 for pthread_cancel and backtrace: it is in the set of
+    every program that uses libc, found as libc would find it, after everything else."""
+    gcc_s = modules.resolve("/bin/ls")
+    implicit = [m for m in gcc_s.libraries if m.kind == "implicit"]
+    found = subprocess.run(["gcc", "-print-file-name=libgcc_s.so.1"], capture_output=True, text=True).stdout.strip()
+    if not os.path.isabs(found):
+        pytest.skip("libgcc_s.so.1 is not installed")
+    assert [m.soname for m in implicit] == ["libgcc_s.so.1"]
+    assert implicit[0].needed_by.endswith("/libc.so.6")
+    assert gcc_s.libraries[-1] is implicit[0]
+    assert os.path.realpath(implicit[0].host_path) == os.path.realpath(found)

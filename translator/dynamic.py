@@ -74,12 +74,15 @@ class Plan:
 
     def key(self) -> str:
         """Identifies the whole set (paths, contents, bases) for the output cache."""
-        h = hashlib.sha256()
+        h = hashlib.sha256(self.modules.origin.encode())
         for m, im in zip(self.modules.modules, self.images):
             h.update(repr((m.path, m.sha256, im.base)).encode())
+        hashed = {m.host_path for m in self.modules.modules}
         for path, host, base in self.embedded:
-            with open(host, "rb") as fh:
-                h.update(repr((path, base)).encode() + hashlib.sha256(fh.read()).digest())
+            h.update(repr((path, base)).encode())
+            if host not in hashed:          # /etc/ld.so.cache: the modules are hashed above
+                with open(host, "rb") as fh:
+                    h.update(hashlib.sha256(fh.read()).digest())
         return h.hexdigest()
 
 
@@ -101,4 +104,5 @@ def describe(module: modset.Module, build) -> dict:
     return {"path": module.path, "soname": module.soname, "kind": module.kind,
             "sha256": module.sha256, "size": module.size, "base": f"{build.image.base:#x}",
             "functions": build.functions, "instructions": build.report.instructions,
+            "unsupported": len(build.report.unsupported),
             "cached": build.cached}

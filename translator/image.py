@@ -6,6 +6,7 @@ with an InputError naming the reason.
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import os
 import warnings
 
@@ -58,8 +59,8 @@ class Image:
     tls: tuple[int, int, int, int] | None   # (vaddr, filesz, memsz, align)
     irelative: list[tuple[int, int]]        # (slot, resolver)
     relative: list[tuple[int, int]]         # (slot, value) of R_X86_64_RELATIVE
-    init_array: list[int]
-    fini_array: list[int]
+    init_array: list[int]           # DT_PREINIT_ARRAY, DT_INIT and DT_INIT_ARRAY entries
+    fini_array: list[int]           # DT_FINI_ARRAY and DT_FINI entries
     stripped: bool
     # dynamically linked programs and shared objects (translator/modules.py)
     interp: str | None = None               # PT_INTERP: the guest's ld.so
@@ -67,6 +68,7 @@ class Image:
     # (slot, value) of R_X86_64_JUMP_SLOT: the PLT address ld.so leaves there for lazy binding
     lazy_slots: list[tuple[int, int]] = dataclasses.field(default_factory=list)
     shared_object: bool = False             # an ET_DYN module that is not a program
+    sha256: bytes = b""                     # of the file's bytes (the cache keys)
 
     def segment_at(self, addr: int) -> Segment | None:
         for s in self.segments:
@@ -92,7 +94,10 @@ class Image:
 
     @property
     def brk_start(self) -> int:
-        return max(s.end for s in self.segments)
+        """Where the break starts: the page after the last segment, as the kernel sets it
+        (a break that began inside bss's last page would hand out memory that is not
+        zeroed when it grows again)."""
+        return (max(s.end for s in self.segments) + 0xFFF) & ~0xFFF
 
 
 def _reject(path: str, reason: str):
@@ -267,7 +272,9 @@ def _image_from_elf(path: str, raw: bytes, elf, base: int | None, shared_object:
         except Exception:
             pass
         try:
-            sec = elf.get_section(".init_array" if tag == lief.ELF.DynamicEntry.TAG.INIT_ARRAY else ".fini_array")
+            T = lief.ELF.DynamicEntry.TAG
+            sec = elf.get_section({T.INIT_ARRAY: ".init_array", T.FINI_ARRAY: ".fini_array",
+                                   T.PREINIT_ARRAY: ".preinit_array"}[tag])
         except Exception:
             sec = None
         if sec is None:
@@ -276,12 +283,17 @@ def _image_from_elf(path: str, raw: bytes, elf, base: int | None, shared_object:
         vals = [int.from_bytes(data[i:i + 8], "little") for i in range(0, len(data) - 7, 8)]
         return [v + base if (is_dyn and v) else v for v in vals]
 
-    init_array = [a for a in array(lief.ELF.DynamicEntry.TAG.INIT_ARRAY) if a]
-    fini_array = [a for a in array(lief.ELF.DynamicEntry.TAG.FINI_ARRAY) if a]
+    TAG = lief.ELF.DynamicEntry.TAG
+    # DT_INIT and DT_FINI hold addresses ld.so calls through a pointer (libm's _init)
+    init_fn, fini_fn = ([base + int(e.value) if is_dyn else int(e.value) for e in _dynamic_values(elf, t)]
+                        for t in (TAG.INIT, TAG.FINI))
+    init_array = [a for a in (*array(TAG.PREINIT_ARRAY), *init_fn, *array(TAG.INIT_ARRAY)) if a]
+    fini_array = [a for a in (*array(TAG.FINI_ARRAY), *fini_fn) if a]
     try:
         stripped = not any(True for _ in elf.symtab_symbols)
     except Exception:
         stripped = True
     return Image(path, is_dyn, base, entry, segments, phdr, elf.header.numberof_segments,
                  elf.header.program_header_size, symbols, tls, irelative, relative,
-                 init_array, fini_array, stripped, interp_path, needed, lazy_slots, shared_object)
+                 init_array, fini_array, stripped, interp_path, needed, lazy_slots, shared_object,
+                 hashlib.sha256(raw).digest())

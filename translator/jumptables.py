@@ -58,6 +58,7 @@ class _Entry:             # table[idx] (+ add)
 
 
 M64 = 0xFFFF_FFFF_FFFF_FFFF
+MAX_CANDIDATES = 8      # constant definitions of one register tried as a table base
 
 
 def _reg64(reg: int) -> int:
@@ -346,10 +347,12 @@ CALLEE_SAVED = {X.X86_REG_RBX, X.X86_REG_RBP, X.X86_REG_RSP, X.X86_REG_R12, X.X8
                 X.X86_REG_R14, X.X86_REG_R15}
 
 
-def _reaching_constants(disc, chain, insn_preds: dict[int, list[int]]) -> dict:
-    """Registers the chain reads before writing them whose every definition reaching the
-    chain's start (walking back through the function's instructions) is one and the same
-    constant: a table base loaded before the loop that jumps through it."""
+def _reaching_constants(disc, chain, insn_preds: dict[int, list[int]]) -> dict[int, list[int]]:
+    """For each register the chain reads before writing it: the distinct constants among
+    its definitions reaching the chain's start (walking back through the function's
+    instructions), in the order found; a table base loaded before the loop that jumps
+    through it has one.  Definitions that are no constant (or the caller's value) are left
+    out: the caller validates each candidate against the table it would give."""
     dec = disc.dec
     needed, written = set(), set()
     for i in chain:
@@ -359,30 +362,35 @@ def _reaching_constants(disc, chain, insn_preds: dict[int, list[int]]) -> dict:
     needed &= set(_CANON.values())
     out = {}
     for reg in needed:
-        values: set = set()
+        values: list[int] = []
+        exact = True                    # every reaching definition is a constant
         seen: set[int] = set()
         work = list(insn_preds.get(chain[0].address, ())) or [None]
-        while work and len(values) < 2:
+        while work and len(values) <= MAX_CANDIDATES:
             a = work.pop()
             if a is None:
-                values.add(None)        # the function's entry: the caller's value
+                exact = False           # the function's entry: the caller's value
                 continue
             if a in seen:
                 continue
             seen.add(a)
             i = dec.at(a)
             if i.id == X.X86_INS_CALL and reg not in CALLEE_SAVED:
-                values.add(None)        # clobbered by the call (psABI: caller-saved)
+                exact = False           # clobbered by the call (psABI: caller-saved)
                 continue
             if reg in {_reg64(r) for r in i.regs_access()[1]}:
                 env: dict = {}
                 _step(env, i)
                 v = env.get(reg)
-                values.add(v.v if isinstance(v, _Const) else None)
+                if isinstance(v, _Const):
+                    if v.v not in values:
+                        values.append(v.v)
+                else:
+                    exact = False
                 continue
             work.extend(insn_preds.get(a, ()) or [None])
-        if len(values) == 1 and None not in values:
-            out[reg] = _Const(values.pop())
+        if values and len(values) <= MAX_CANDIDATES:
+            out[reg] = (values, exact)
     return out
 
 
@@ -391,34 +399,66 @@ def recover_jump_table(disc, func_entry: int, jmp, pred: dict[int, int], insn_pr
     """The jump table behind the indirect jmp, or None.  ``insn_preds`` (instruction ->
     its predecessors, once the function is decoded) lets registers set up before a loop be
     found; ``limit``: at most this many entries when no bound is found."""
-    image = disc.image
     chain = _path(disc, jmp, pred)
-    ent = _jump_value(chain, jmp, {})
-    if not isinstance(ent, (_Entry, _Scaled)) and insn_preds and chain:
-        ent = _jump_value(chain, jmp, _reaching_constants(disc, chain, insn_preds))
+    jt = _table(disc, func_entry, jmp, chain, {}, limit, False)
+    if jt is not None or not insn_preds or not chain:
+        return jt
+    consts = _reaching_constants(disc, chain, insn_preds)
+    # one constant reaching by every path: as good as one set in the chain
+    unique = {r: _Const(v[0]) for r, (v, exact) in consts.items() if exact and len(v) == 1}
+    jt = _table(disc, func_entry, jmp, chain, dict(unique), limit, False)
+    if jt is not None:
+        return jt
+    # several definitions reach (a register reused for other values elsewhere in a large
+    # function, glibc's dl_main): each constant among them is a candidate base, kept only
+    # if it gives a bounded table whose every entry is code in the function
+    found = []
+    for reg, (values, _) in consts.items():
+        for v in values:
+            t = _table(disc, func_entry, jmp, chain, {**unique, reg: _Const(v)}, limit, True)
+            if t is not None:
+                found.append(t)
+    if not found:
+        return None
+    targets = sorted({t for jt in found for t in jt.targets})
+    first = found[0]
+    return JumpTable(jmp.address, first.table, first.stride, first.signed, first.add, targets, True)
+
+
+def _table(disc, func_entry: int, jmp, chain, env: dict, limit: int | None, strict: bool) -> JumpTable | None:
+    """The table the jump's value gives when the chain runs from env; ``strict``: only a
+    bounded table of 4- or 8-byte entries, each of them code inside the function."""
+    image = disc.image
+    ent = _jump_value(chain, jmp, env)
     if isinstance(ent, _Scaled):
-        return _computed_targets(disc, jmp, ent, limit)
+        return None if strict else _computed_targets(disc, jmp, ent, limit)
     if not isinstance(ent, _Entry):
         return None
     if ent.size not in (4, 8) or ent.stride != ent.size:
         return None
     n = _bound(chain, ent.index)
+    if strict and n is None:
+        return None
     targets = []
     count = n if n is not None else MAX_ENTRIES if limit is None else limit
     lo, hi = _extent(disc, func_entry)
     for k in range(count):
         v = _read_entry(image, ent.table + k * ent.stride, ent.stride, ent.size, ent.signed)
         if v is None:
+            if strict:
+                return None
             break
         t = (v + ent.add) & M64
         if not image.is_code(t) or disc.dec.at(t) is None:
             if n is not None:
                 return None     # a bounded table with a bad entry is not a table
             break
+        if (n is None or strict) and not lo <= t < hi:
+            if strict:
+                return None
+            break       # an unbounded table ends where its targets leave the function
         if n is None and not disc.plausible(t):
             break       # an unbounded table ends at an entry that does not lead to real code
-        if n is None and not lo <= t < hi:
-            break       # an unbounded table ends where its targets leave the function
         targets.append(t)
     if not targets:
         return None

@@ -50,6 +50,11 @@ DST_PLATFORM = "x86_64"
 # DL_DST_LIB to "lib/x86_64-linux-gnu"; upstream and Fedora have /lib64 and "lib64").
 DEFAULT_SYSTEM_DIRS = ("/lib/x86_64-linux-gnu/", "/usr/lib/x86_64-linux-gnu/", "/lib/", "/usr/lib/")
 LD_SO_CACHE = "/etc/ld.so.cache"
+# Libraries a module dlopens by itself, whatever the program does: glibc 2.36's libc loads
+# libgcc_s.so.1 for pthread_cancel, pthread_exit and backtrace (sysdeps/generic/framestate.c,
+# nptl/unwind-link.c). Each is added, with its closure, when found; the guest fails as it
+# does natively when it is not installed.
+IMPLICIT = {"libc.so.6": ("libgcc_s.so.1",)}
 MAX_SYMLINKS = 40
 
 # ld.so.cache (sysdeps/generic/dl-cache.h)
@@ -71,7 +76,7 @@ class Module:
     path: str               # the path the guest's ld.so opens (guest namespace); program: as given
     host_path: str          # where the bytes are read here (sysroot joined, symlinks resolved)
     soname: str | None      # DT_SONAME
-    kind: str               # "program", "interpreter", "needed", "with"
+    kind: str               # "program", "interpreter", "needed", "with", "implicit"
     needed_by: str | None   # path of the first module that needed it
     sha256: str
     size: int
@@ -83,6 +88,7 @@ class ModuleSet:
     interpreter: Module | None      # None for a static program
     libraries: list[Module]         # ld.so's breadth-first load order, then --with additions
     ld_so_cache: str | None         # host path of the ld.so.cache used, if any
+    origin: str = ""                # the program's $ORIGIN (guest path of its real directory)
 
     @property
     def modules(self) -> list[Module]:
@@ -368,10 +374,10 @@ class _Resolver:
                 l.names.add(name or guest)
                 return None
         elf = self.parse(data, guest, who)
-        if kind in ("needed", "with") and (elf.e_type != ET_DYN or elf.flags_1 & DF_1_PIE):
+        if kind != "program" and kind != "interpreter" and (elf.e_type != ET_DYN or elf.flags_1 & DF_1_PIE):
             raise InputError(who, f"{guest}: cannot dynamically load "
                              f"{'position-independent ' if elf.e_type == ET_DYN else ''}executable")
-        needed_by = loader.module.path if loader and kind == "needed" else None
+        needed_by = loader.module.path if loader and kind in ("needed", "implicit") else None
         module = Module(guest, host, elf.soname, kind, needed_by, hashlib.sha256(data).hexdigest(), len(data))
         names = {guest} | ({name} if name else set()) | ({elf.soname} if elf.soname else set())
         l = _Loaded(module, elf, loader, os.path.dirname(guest) or "/", (st.st_dev, st.st_ino), names)
@@ -414,8 +420,8 @@ class _Resolver:
                     return (d + sub + name,) + found
         return None
 
-    def map_object(self, loader: _Loaded, name: str) -> None:
-        """_dl_map_object for one DT_NEEDED entry of `loader`."""
+    def map_object(self, loader: _Loaded, name: str, kind: str = "needed") -> None:
+        """_dl_map_object for one DT_NEEDED entry of `loader` (or a name it dlopens)."""
         who = loader.module.path
         if any(name in l.names for l in self.loaded):
             return
@@ -453,7 +459,7 @@ class _Resolver:
                 found = self.try_dirs(self.system_dirs, name, who)
         if not found:
             raise InputError(who, f"needs {name}, which was not found (searched: {', '.join(searched)})")
-        self.add(*found, "needed", loader, name, who)
+        self.add(*found, kind, loader, name, who)
 
     def closure(self, first: _Loaded) -> None:
         """_dl_map_object_deps: breadth first from `first`."""
@@ -490,7 +496,7 @@ def resolve(program: str, sysroot: str | None = None, with_paths: list[str] = ()
     inside = r.root != "/" and real.startswith(r.root + "/")
     r.main.origin = os.path.dirname("/" + os.path.relpath(real, r.root) if inside else real)
     if not r.main.elf.interp:
-        return ModuleSet(r.main.module, None, [], None)
+        return ModuleSet(r.main.module, None, [], None, r.main.origin)
     interp = r.main.elf.interp
     found = r.open(interp, program, "interpreter")
     if found is None:
@@ -522,5 +528,14 @@ def resolve(program: str, sysroot: str | None = None, with_paths: list[str] = ()
             added = r.add(member, *found, "with", None, None, path)
             if added:
                 r.closure(added)
+    for l in list(r.loaded):
+        for name in IMPLICIT.get(l.elf.soname, ()):
+            start = len(r.loaded)
+            try:
+                r.map_object(l, name, "implicit")
+            except InputError:
+                continue            # not installed: the guest fails there as it does natively
+            for added in r.loaded[start:]:
+                r.closure(added)
     libraries = [l.module for l in r.loaded if l is not r.main and l is not l_interp]
-    return ModuleSet(r.main.module, l_interp.module, libraries, r.cache_path)
+    return ModuleSet(r.main.module, l_interp.module, libraries, r.cache_path, r.main.origin)

@@ -80,7 +80,7 @@ class Result:
         }
 
 
-def guest_layout(image: Image, mapped: list[Image] = (), embedded=()) -> GuestLayout:
+def guest_layout(image: Image, mapped: list[Image] = (), embedded=(), origin: str = "") -> GuestLayout:
     """Page-aligned regions (merged where segments share pages) and the bytes to copy, for
     the program and the images the loader maps with it (a dynamic program's interpreter,
     started as the kernel starts it); ``embedded`` are the (guest path, bytes, base) files
@@ -111,7 +111,7 @@ def guest_layout(image: Image, mapped: list[Image] = (), embedded=()) -> GuestLa
     return GuestLayout([(lo, hi - lo, prot | 1) for lo, hi, prot in merged], copies, bytes(blob),
                        image.entry, image.phdr, image.phnum, image.phentsize, image.brk_start,
                        interp.base if interp else 0, interp.entry if interp else image.entry,
-                       list(embedded))
+                       list(embedded), origin)
 
 
 def _chunks(cfg: CFG) -> list[list[int]]:
@@ -198,12 +198,12 @@ class ModuleBuild:
     stages: dict[str, float]
 
 
-def _module_key(image: Image, data: bytes, options: Options, triple: str) -> str:
+def _module_key(image: Image, options: Options, triple: str) -> str:
     h = hashlib.sha256()
     h.update(codegen.toolchain_hash().encode())
     h.update(_options_key(options, triple))
     h.update(repr((image.base, image.shared_object)).encode())
-    h.update(hashlib.sha256(data).digest())
+    h.update(image.sha256)
     return "mod-" + h.hexdigest()
 
 
@@ -226,8 +226,7 @@ def translate_module(image: Image, options: Options, backend, cache, tell=lambda
     """Discovery, then lifting and compiling in parallel chunks; a module translated before
     with the same bytes, base and options comes whole from the cache (libc is compiled once
     for every program that uses it)."""
-    with open(image.path, "rb") as fh:
-        key = _module_key(image, fh.read(), options, backend.TRIPLE)
+    key = _module_key(image, options, backend.TRIPLE)
     got = _cached_module(image, key, cache)
     if got is not None:
         return got
@@ -291,19 +290,14 @@ def run_parallel(func, count: int, jobs: int, progress=None, **state) -> list:
     return results
 
 
-def _output_key(path: str, options: Options, triple: str, plan=None) -> str | None:
+def _output_key(image: Image, options: Options, triple: str, plan=None) -> str:
     """The whole output's cache key: the input's bytes (and a dynamic program's every
     module), the options and every source file the output depends on (translator, runtime
     generators, syscall table)."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError:
-        return None     # load_image reports it
     h = hashlib.sha256()
     h.update(codegen.source_hash().encode())
     h.update(_options_key(options, triple))
-    h.update(hashlib.sha256(data).digest())
+    h.update(image.sha256)
     if plan is not None:
         h.update(plan.key().encode())
     return "exe-" + h.hexdigest()
@@ -350,8 +344,8 @@ def translate(path: str, out: str, options: Options, progress=None) -> Result:
         image = load_image(path)
         plan = dynamic.plan(image, options.sysroot, options.with_paths) if image.interp else None
         images = plan.images if plan else [image]
-        out_key = _output_key(path, options, triple, plan)
-        exe = cache.get(out_key) if out_key else None
+        out_key = _output_key(image, options, triple, plan)
+        exe = cache.get(out_key)
         meta = cache.get(out_key + ".result") if exe is not None else None
         if exe is not None and meta is not None:
             install(exe, out)
@@ -380,7 +374,8 @@ def translate(path: str, out: str, options: Options, progress=None) -> Result:
             entries = sorted(e for b in builds for e in b.entries)
             symbols = sorted(s for b in builds for s in b.symbols)
             tell("runtime")
-            layout = (guest_layout(image, [plan.interpreter], plan.embedded) if plan else guest_layout(image))
+            layout = (guest_layout(image, [plan.interpreter], plan.embedded, plan.modules.origin) if plan
+                      else guest_layout(image))
             rt_text = runtime_ir(backend, layout, entries, symbols, syscall_shims.load_table())
             for k, obj in enumerate(codegen.compile_with_asm(rt_text, backend, 2)):
                 rt_obj = os.path.join(tmpdir, f"runtime{k}.o")
@@ -394,14 +389,12 @@ def translate(path: str, out: str, options: Options, progress=None) -> Result:
             ld = link(objects, exe_path, backend, out)
             with open(exe_path, "rb") as fh:
                 exe = fh.read()
-            if out_key:
-                cache.put(out_key, exe)
+            cache.put(out_key, exe)
             install(exe, out)
             stages["link"] = time.perf_counter() - t
         res = Result(path, out, sum(b.functions for b in builds), report.instructions, report.unsupported,
                      report.beyond_baseline, len(entries), sum(b.jump_tables for b in builds), stages, ld.name,
                      sum(b.cached_chunks for b in builds), sum(b.chunks for b in builds),
                      [dynamic.describe(m, b) for m, b in zip(plan.modules.modules, builds)] if plan else [])
-        if out_key:
-            cache.put(out_key + ".result", json.dumps(dataclasses.asdict(res)).encode())
+        cache.put(out_key + ".result", json.dumps(dataclasses.asdict(res)).encode())
         return res

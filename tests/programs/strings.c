@@ -36,7 +36,7 @@ NOIDIOM static void reset(unsigned char *buf) { for (size_t i = 0; i < sizeof A;
 
 int main(void)
 {
-    unsigned char tmp[1024];
+    unsigned char tmp[1024] = {0};     /* read at len == 0 (tmp[len / 2]) before any copy */
     for (size_t len = 0; len <= MAXLEN; len++) {
         for (int sa = 0; sa < 16; sa++) {
             unsigned char *s = A + 64 + sa;
