@@ -74,7 +74,7 @@ def build(rm: RuntimeModule, embedded: list[tuple[str, str, int]], origin: str =
     path, flags = f.args
     slot = b.alloca(I64)
     b.store(b.call(find, [path]), slot)
-    if origin:
+    if origin and len(origin.encode()) < PATH_MAX:
         # the program's $ORIGIN as ld.so computes it here (the directory of /proc/self/exe,
         # this executable) stands for the one it had when translated
         with b.if_then(b.icmp_signed("<", b.load(slot), c64(0))):

@@ -347,12 +347,13 @@ CALLEE_SAVED = {X.X86_REG_RBX, X.X86_REG_RBP, X.X86_REG_RSP, X.X86_REG_R12, X.X8
                 X.X86_REG_R14, X.X86_REG_R15}
 
 
-def _reaching_constants(disc, chain, insn_preds: dict[int, list[int]]) -> dict[int, list[int]]:
-    """For each register the chain reads before writing it: the distinct constants among
-    its definitions reaching the chain's start (walking back through the function's
-    instructions), in the order found; a table base loaded before the loop that jumps
-    through it has one.  Definitions that are no constant (or the caller's value) are left
-    out: the caller validates each candidate against the table it would give."""
+def _reaching_constants(disc, chain, insn_preds: dict[int, list[int]]) -> dict[int, tuple[list[int], bool]]:
+    """For each register the chain reads before writing it: (the distinct constants among
+    its definitions reaching the chain's start, walking back through the function's
+    instructions, in the order found; whether every reaching definition is one of them).
+    A table base loaded before the loop that jumps through it has one constant and is
+    exact; where other values reach too (the caller's, a call's, a computed one), the caller
+    validates each constant against the table it would give."""
     dec = disc.dec
     needed, written = set(), set()
     for i in chain:
