@@ -13,7 +13,7 @@ import pytest
 
 from tests.test_programs import BY_NAME, native_binary
 from tests.util import ROOT, build_tiny, run_program
-from translator.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_USAGE
+from translator.errors import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OUTPUT, EXIT_USAGE
 
 CLI = [sys.executable, "-m", "translator", "translate"]
 
@@ -126,3 +126,28 @@ def test_output_on_another_file_system(tiny, tmp_path):
         assert run_program([out]) == (b"tiny\n", b"", 7)
     finally:
         out.unlink(missing_ok=True)
+
+
+def test_out_dir_is_created(tiny, tmp_path):
+    out = tmp_path / "new" / "out"
+    r = cli(tiny, tiny.with_name("missing"), "--out-dir", out, "--no-cache")
+    assert r.returncode == EXIT_FAILED, r.stderr
+    assert r.stderr.strip().splitlines() == [f"elf2native: {tiny.with_name('missing')}: no such file"]
+    assert sorted(p.name for p in out.iterdir()) == ["tiny.native"]
+
+
+def test_out_dir_that_cannot_be_created(tiny, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    r = cli(tiny, "--out-dir", blocker / "out", "--no-cache")
+    assert r.returncode == EXIT_OUTPUT, r.stderr
+    assert r.stderr.strip().startswith(f"elf2native: {blocker / 'out'}: cannot create the output directory")
+
+
+def test_input_is_checked_before_the_output(tmp_path):
+    """A bad input is reported as an input error even when its output could not be written."""
+    bad = tmp_path / "bad"
+    bad.write_text("not a program\n")
+    r = cli(bad, "-o", tmp_path / "no-such-dir" / "x")
+    assert r.returncode == EXIT_BAD_INPUT
+    assert r.stderr.strip() == f"elf2native: {bad}: not an ELF file"

@@ -81,6 +81,11 @@ def translate_all(args, cache_dir: str | None) -> int:
                    jobs=args.jobs, cache_dir=cache_dir, sysroot=args.sysroot,
                    with_paths=tuple(args.with_paths))
     outs = output_paths(args.inputs, args.output, args.out_dir)
+    if args.out_dir:
+        try:
+            os.makedirs(args.out_dir, exist_ok=True)    # as `install -D` and `cp -t` users expect
+        except OSError as e:
+            raise OutputError(args.out_dir, f"cannot create the output directory: {e.strerror or e}") from None
     single = len(args.inputs) == 1
     progress = _Progress(not args.quiet and not args.json and sys.stderr.isatty())
     rows: list[dict] = []

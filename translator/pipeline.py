@@ -335,13 +335,12 @@ def translate(path: str, out: str, options: Options, progress=None) -> Result:
     options = dataclasses.replace(options, memory_order=options.memory_order or backend.MEMORY_ORDER)
     triple = backend.TRIPLE
     cache = codegen.ObjectCache(options.cache_dir)
-    out_dir = os.path.dirname(os.path.abspath(out)) or "."
-    if not os.path.isdir(out_dir):
-        raise OutputError(out, "the output directory does not exist")
     t = time.perf_counter()
     with heap.long_lived():     # translator/heap.py
         tell("reading")
-        image = load_image(path)
+        image = load_image(path)        # the input is checked first: a bad one is an input error
+        if not os.path.isdir(os.path.dirname(os.path.abspath(out)) or "."):
+            raise OutputError(out, "the output directory does not exist")
         plan = dynamic.plan(image, options.sysroot, options.with_paths) if image.interp else None
         images = plan.images if plan else [image]
         out_key = _output_key(image, options, triple, plan)
