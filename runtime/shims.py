@@ -67,8 +67,15 @@ def _strip_exec(b, prot):
 
 @emitter
 def shim_mmap(rm: RuntimeModule):
-    """mmap without PROT_EXEC: guest code only ever runs translated."""
+    """mmap without PROT_EXEC: guest code only ever runs translated.  An anonymous mapping
+    asked with PROT_EXEC (a JIT's code buffer) is refused with EACCES, as a kernel that denies
+    execmem (SELinux) refuses it: code generated at run time was never translated, and JITs
+    that can fall back to interpreting (PCRE2's, so grep -P) then do, with the same results."""
     f, b, st, a = define_shim(rm, "shim_mmap")
+    jit = b.and_(b.icmp_unsigned("!=", b.and_(a[2], c64(PROT_EXEC)), c64(0)),
+                 b.icmp_unsigned("!=", b.and_(a[3], c64(MAP_ANONYMOUS)), c64(0)))
+    with b.if_then(jit):
+        b.ret(c64(-errno.EACCES))
     b.ret(rm.backend.syscall(b, rm.backend.SYS["mmap"], a[0], a[1], _strip_exec(b, a[2]), a[3], a[4], a[5]))
     return f
 

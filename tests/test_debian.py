@@ -1,0 +1,116 @@
+"""Debian's own dynamically linked binaries (coreutils, grep, sed, gzip, xz), translated with
+their module sets and run beside the originals on the same files: stdout, stderr, exit status
+and the files left must be identical.  Nobody here wrote these programs or their libraries.
+
+They run on the worker of the "dynamic" group (tests/test_dynamic.py): ld.so and libc.so.6
+are compiled once per cache, each binary then compiles its own code and its other libraries
+(libpcre2, libselinux, libacl, liblzma)."""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.util import run_program, translate
+
+pytestmark = pytest.mark.xdist_group("dynamic")
+
+TEXT = "".join(f"line {k} {'alpha beta gamma'.split()[k % 3]} {k * 7919 % 1000}\n" for k in range(400))
+NUMS = "".join(f"{(k * 2654435761) % 100003}\n" for k in range(500))
+PASSWD = "".join(f"user{k}:x:{1000 + k}:{100 + k % 7}:User {k}:/home/user{k}:/bin/sh\n" for k in range(60))
+BLOB = hashlib.sha256(b"seed").digest() * 2000
+
+# name -> (binary, argv after argv[0], stdin)
+CASES = {
+    "sort-n": ("sort", ["-n", "nums.txt"], b""),
+    "sort-k-u": ("sort", ["-t:", "-k4,4n", "-k1,1r", "-u", "passwd.txt"], b""),
+    "sha256sum": ("sha256sum", ["a.txt", "b.bin"], b""),
+    "sha256sum-check": ("sha256sum", ["-c", "sums.txt"], b""),
+    "md5sum-stdin": ("md5sum", ["-"], BLOB),
+    "wc": ("wc", ["a.txt", "b.bin", "nums.txt"], b""),
+    "cut": ("cut", ["-d:", "-f1,3-4", "passwd.txt"], b""),
+    "tr": ("tr", ["a-z", "A-Z"], TEXT.encode()),
+    "tr-delete": ("tr", ["-d", "0-9\n"], TEXT.encode()),
+    "ls-l": ("ls", ["-l", "--time-style=+%Y-%m-%d", "-n", "tree"], b""),
+    "ls-R": ("ls", ["-R", "-a", "tree"], b""),
+    "cat": ("cat", ["a.txt", "-", "nums.txt"], b"from stdin\n"),
+    "cat-missing": ("cat", ["a.txt", "no-such-file"], b""),
+    "head-c": ("head", ["-c", "100", "b.bin"], b""),
+    "head-n": ("head", ["-n", "5", "a.txt", "nums.txt"], b""),
+    "date": ("date", ["-u", "-d", "@1234567890", "+%Y-%m-%d %H:%M:%S %A %j"], b""),
+    "grep-P": ("grep", ["-P", "-n", r"^line \d+ (?:alpha|gamma) \d{3}$", "a.txt"], b""),
+    "grep-c-v": ("grep", ["-c", "-v", "beta", "a.txt"], b""),
+    "sed": ("sed", ["-E", "s/^line ([0-9]+) ([a-z]+)/\\2 \\1/;5q", "a.txt"], b""),
+    "sed-in-place": ("sed", ["-i", "s/alpha/ALPHA/g", "a.txt"], b""),
+    "gzip": ("gzip", ["-c", "-9", "a.txt"], b""),
+    "gzip-roundtrip": ("gzip", ["-k", "b.bin"], b""),
+    "gunzip": ("gzip", ["-d", "-c", "a.gz"], b""),
+    "xz": ("xz", ["-c", "-6", "a.txt"], b""),
+    "xz-decompress": ("xz", ["-d", "-c", "a.xz"], b""),
+}
+BINARIES = sorted({b for b, _, _ in CASES.values()})
+ENV = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC", "HOME": "/nonexistent"}
+
+
+def populate(d: Path) -> None:
+    (d / "a.txt").write_text(TEXT)
+    (d / "nums.txt").write_text(NUMS)
+    (d / "passwd.txt").write_text(PASSWD)
+    (d / "b.bin").write_bytes(BLOB)
+    (d / "sums.txt").write_text(f"{hashlib.sha256(TEXT.encode()).hexdigest()}  a.txt\n"
+                                f"{'0' * 64}  nums.txt\n")
+    import gzip
+    import lzma
+    (d / "a.gz").write_bytes(gzip.compress(TEXT.encode(), mtime=0))
+    (d / "a.xz").write_bytes(lzma.compress(TEXT.encode()))
+    tree = d / "tree"
+    for sub in ("x", "y/z"):
+        (tree / sub).mkdir(parents=True)
+    for k, rel in enumerate(("one", "x/two", "y/three", "y/z/four")):
+        (tree / rel).write_text("." * (k * 300))
+    for p in sorted(tree.rglob("*"), reverse=True) + [tree]:
+        os.utime(p, (1_600_000_000, 1_600_000_000 + len(str(p))))
+
+
+def snapshot(d: Path) -> dict:
+    return {str(p.relative_to(d)): p.read_bytes() if p.is_file() else None for p in sorted(d.rglob("*"))}
+
+
+@pytest.fixture(scope="module")
+def translated(tmp_path_factory):
+    """binary name -> its translation (or the failed translation's stderr), made once."""
+    out_dir = tmp_path_factory.mktemp("debian")
+    made = {}
+
+    def get(name):
+        if name not in made:
+            out = out_dir / f"{name}.native"
+            r = translate(shutil.which(name), out)
+            made[name] = out if r.returncode == 0 else r.stderr[-3000:]
+        return made[name]
+    return get
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_debian_binary(case, translated, tmp_path):
+    binary, args, stdin = CASES[case]
+    native = shutil.which(binary)
+    if native is None:
+        pytest.skip(f"{binary} is not installed (scripts/setup-and-test.sh installs it)")
+    out = translated(binary)
+    if not isinstance(out, Path):
+        pytest.fail(f"translation of {native} failed:\n{out}", pytrace=False)
+    results = []
+    for who, exe in (("native", native), ("translated", out)):
+        d = tmp_path / who / "work"         # the same path length for both
+        d.mkdir(parents=True)
+        populate(d)
+        o, e, rc = run_program([binary, *args], stdin=stdin, cwd=d, env=ENV, executable=exe)
+        results.append((o, e, rc, snapshot(d)))
+    (n_out, n_err, n_rc, n_files), (t_out, t_err, t_rc, t_files) = results
+    assert (t_rc, t_err.decode(errors="replace")) == (n_rc, n_err.decode(errors="replace"))
+    assert t_out == n_out
+    assert t_files == n_files
