@@ -10,7 +10,7 @@ import errno
 from runtime.irkit import I64, RuntimeModule, c64
 
 PROT_EXEC = 4
-MAP_PRIVATE, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE = 0x2, 0x20, 0x100000
+MAP_PRIVATE, MAP_ANONYMOUS, MAP_FIXED_NOREPLACE, MAP_STACK = 0x2, 0x20, 0x100000, 0x20000
 ARCH_SET_GS, ARCH_SET_FS, ARCH_GET_FS, ARCH_GET_GS = 0x1001, 0x1002, 0x1003, 0x1004
 PAGE = 4096
 
@@ -72,8 +72,9 @@ def shim_mmap(rm: RuntimeModule):
     execmem (SELinux) refuses it: code generated at run time was never translated, and JITs
     that can fall back to interpreting (PCRE2's, so grep -P) then do, with the same results."""
     f, b, st, a = define_shim(rm, "shim_mmap")
+    # (a thread stack of a program whose stack is executable, MAP_STACK, is mapped as usual)
     jit = b.and_(b.icmp_unsigned("!=", b.and_(a[2], c64(PROT_EXEC)), c64(0)),
-                 b.icmp_unsigned("!=", b.and_(a[3], c64(MAP_ANONYMOUS)), c64(0)))
+                 b.icmp_unsigned("==", b.and_(a[3], c64(MAP_ANONYMOUS | MAP_STACK)), c64(MAP_ANONYMOUS)))
     with b.if_then(jit):
         b.ret(c64(-errno.EACCES))
     b.ret(rm.backend.syscall(b, rm.backend.SYS["mmap"], a[0], a[1], _strip_exec(b, a[2]), a[3], a[4], a[5]))
