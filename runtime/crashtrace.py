@@ -19,7 +19,7 @@ import signal as signal_mod
 
 from llvmlite import ir
 
-from runtime import abi
+from runtime import abi, dispatch
 from runtime.irkit import I1, I8, I32, I64, P8, VOID, RuntimeModule, c32, c64, loop_range
 
 ENV_VAR = "ELF2NATIVE_TRACE"
@@ -158,6 +158,6 @@ def _containing_function(rm: RuntimeModule) -> ir.Function:
                 b.store(b.load(b.gep(keys, [c32(0), i])), best)
             with b.if_then(b.icmp_unsigned(">", fn, pc)):
                 b.store(ir.Constant(I1, 1), above)
-    loop_range(b, c64(keys.type.pointee.count), visit)
+    loop_range(b, dispatch.info(rm, b, "hash_size"), visit)
     b.ret(b.select(b.load(above), b.load(best), c64(0)))
     return f

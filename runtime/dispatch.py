@@ -12,37 +12,43 @@ from __future__ import annotations
 
 from llvmlite import ir
 
-from runtime.irkit import I32, I64, P8, VOID, RuntimeModule, c32, c64
+from runtime.irkit import I32, I64, P8, VOID, Asm, RuntimeModule, c32, c64
 from translator.errors import RT_EXIT_NO_TARGET, RT_EXIT_UNSUPPORTED
 
 
-def build(rm: RuntimeModule, entries: list[tuple[int, int, int]], symbols: list[tuple[int, str]]):
-    """entries: sorted (guest address, function entry, resume index)."""
-    fn_p = rm.fn_t.as_pointer()
-    n = len(entries)
-    fns_t, ids_t = ir.ArrayType(fn_p, n), ir.ArrayType(I32, n)
-    decl = {}
-    for _, fe, _ in entries:
-        if fe not in decl:
-            f = ir.Function(rm.module, rm.fn_t, f"fn_{fe:x}")
-            decl[fe] = f
-    # Not internal: lifted call sites read them through their inline caches (rt_resolve).
-    fns = rm.global_var("rt_dispatch_fns", fns_t, ir.Constant(fns_t, [decl[fe] for _, fe, _ in entries]),
-                        const=True, internal=False)
-    ids = rm.global_var("rt_dispatch_ids", ids_t, ir.Constant(ids_t, [c32(k) for _, _, k in entries]),
-                        const=True, internal=False)
-    # guest address of entry k - 1 at index k; index 0 is 0, which no target equals
-    ga_t = ir.ArrayType(I64, n + 1)
-    rm.global_var("rt_dispatch_addrs", ga_t, ir.Constant(ga_t, [c64(0)] + [c64(a) for a, _, _ in entries]),
-                  const=True, internal=False)
+# rt_dispatch_info: the sizes of the tables, in this order
+INFO = ("symbols", "hash_size", "hash_shift")
 
+
+def data(asm: Asm, entries: list[tuple[int, int, int]], symbols: list[tuple[int, str]]) -> None:
+    """The dispatch tables of one program. entries: sorted (guest address, function entry,
+    resume index); symbols: (guest address, name) for messages."""
     symbols = sorted(symbols)
-    ns = max(len(symbols), 1)
-    saddr_t, sname_t = ir.ArrayType(I64, ns), ir.ArrayType(P8, ns)
-    saddrs = rm.global_var("rt_sym_addrs", saddr_t, ir.Constant(saddr_t, [c64(a) for a, _ in symbols] or [c64(0)]), const=True)
-    snames = rm.global_var("rt_sym_names", sname_t,
-                           ir.Constant(sname_t, [rm.cstring(s) for _, s in symbols] or [ir.Constant(P8, None)]),
-                           const=True)
+    keys, slots = hash_table([a for a, _, _ in entries])
+    asm.section(".rodata.elf2native_dispatch")
+    # read by lifted call sites through their inline caches (rt_resolve)
+    asm.table("rt_dispatch_fns", [f"fn_{fe:x}" for _, fe, _ in entries])
+    asm.table("rt_dispatch_ids", [k for _, _, k in entries], width=4)
+    # guest address of entry k - 1 at index k; index 0 is 0, which no target equals
+    asm.table("rt_dispatch_addrs", [0] + [a for a, _, _ in entries])
+    asm.table("rt_hash_keys", keys)
+    asm.table("rt_hash_vals", slots, width=4)
+    asm.table("rt_dispatch_info", [len(symbols), len(keys), 64 - (len(keys).bit_length() - 1)])
+    asm.table("rt_sym_addrs", [a for a, _ in symbols])
+    names = [asm.string(s.encode()) for _, s in symbols]
+    asm.table("rt_sym_names", names)
+
+
+def info(rm: RuntimeModule, b: ir.IRBuilder, name: str) -> ir.Value:
+    return b.load(b.gep(rm.extern("rt_dispatch_info", I64), [c32(0), c32(INFO.index(name))]))
+
+
+def build(rm: RuntimeModule):
+    """The dispatcher's code, the same for every program; data() writes its tables."""
+    fn_p = rm.fn_t.as_pointer()
+    fns, ids = rm.extern("rt_dispatch_fns", fn_p), rm.extern("rt_dispatch_ids", I32)
+    rm.extern("rt_dispatch_addrs", I64)
+    saddrs, snames = rm.extern("rt_sym_addrs", I64), rm.extern("rt_sym_names", P8)
 
     _bsearch(rm)
     bsearch = rm.module.globals["rt_bsearch"]
@@ -53,7 +59,7 @@ def build(rm: RuntimeModule, entries: list[tuple[int, int, int]], symbols: list[
     # rt_where(pc): write " (symbol+0xoff)" for guest pc when a symbol precedes it
     f, b = rm.define("rt_where", VOID, [I64], internal=True)
     pc = f.args[0]
-    k = b.call(bsearch, [b.bitcast(saddrs, I64.as_pointer()), c64(len(symbols)), pc])
+    k = b.call(bsearch, [b.bitcast(saddrs, I64.as_pointer()), info(rm, b, "symbols"), pc])
     with b.if_then(b.icmp_signed(">=", k, c64(0))):
         b.call(write_str, [c32(2), rm.cstring(" (")])
         b.call(write_str, [c32(2), b.load(b.gep(snames, [c32(0), k]))])
@@ -66,15 +72,12 @@ def build(rm: RuntimeModule, entries: list[tuple[int, int, int]], symbols: list[
     def where(b, pc):
         b.call(rt_where, [pc])
 
-    # rt_lookup(addr) -> index or -1, through a hash table built here (see hash_table)
-    keys, slots = hash_table([a for a, _, _ in entries])
-    hk_t, hv_t = ir.ArrayType(I64, len(keys)), ir.ArrayType(I32, len(keys))
-    hkeys = rm.global_var("rt_hash_keys", hk_t, ir.Constant(hk_t, [c64(a) for a in keys]), const=True)
-    hvals = rm.global_var("rt_hash_vals", hv_t, ir.Constant(hv_t, [c32(v) for v in slots]), const=True)
+    # rt_lookup(addr) -> index or -1, through the hash table of data() (see hash_table)
+    hkeys, hvals = rm.extern("rt_hash_keys", I64), rm.extern("rt_hash_vals", I32)
     f, b = rm.define("rt_lookup", I64, [I64], internal=True)
     key = f.args[0]
-    mask = c64(len(keys) - 1)
-    start = b.and_(b.lshr(b.mul(key, c64(HASH_MUL)), c64(64 - (len(keys).bit_length() - 1))), mask)
+    mask = b.sub(info(rm, b, "hash_size"), c64(1))
+    start = b.and_(b.lshr(b.mul(key, c64(HASH_MUL)), info(rm, b, "hash_shift")), mask)
     pre = b.block
     probe = f.append_basic_block("probe")
     miss = f.append_basic_block("miss")

@@ -68,6 +68,22 @@ class RuntimeModule:
             self._strings[data] = g
         return g.bitcast(P8)
 
+    def extern(self, name: str, element: ir.Type) -> ir.GlobalVariable:
+        """A table of the program's data (runtime/build.py program_asm), [0 x element]: the
+        runtime's code is the same for every program, its data is assembled per program."""
+        g = self.module.globals.get(name)
+        if g is None:
+            g = self.extern_scalar(name, ir.ArrayType(element, 0))
+        return g
+
+    def extern_scalar(self, name: str, ty: ir.Type) -> ir.GlobalVariable:
+        """A global the program's data defines; hidden, so the code addresses it directly
+        (through the GOT, a static link relaxes the access to a 32-bit absolute address,
+        and the runtime lives above 4 GiB)."""
+        g = ir.GlobalVariable(self.module, ty, name)
+        g.storage_class = "hidden"
+        return g
+
     def field(self, b: ir.IRBuilder, state: ir.Value, name: str) -> ir.Value:
         from runtime import abi
         return abi.field_ptr(b, state, name)
@@ -85,6 +101,46 @@ def asm_escape(line: str) -> str:
 
 def asm_unescape(text: str) -> str:
     return text.replace("\\22", '"').replace("\\5C", "\\")
+
+
+class Asm:
+    """Assembly text of the program's data tables (GNU syntax, the same on every host)."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+        self._labels = 0
+
+    def section(self, name: str, kind: str = "rodata") -> None:
+        flags = {"rodata": '"a",@progbits', "data": '"aw",@progbits', "bss": '"aw",@nobits'}[kind]
+        self.lines.append(f".section {name},{flags}")
+
+    def label(self, name: str, align: int = 8) -> None:
+        self.lines += [f".balign {align}", f".globl {name}", f".hidden {name}", f"{name}:"]
+
+    def table(self, name: str, values, width: int = 8, align: int = 8) -> None:
+        """name: values as words of ``width`` bytes (ints or symbol names); an empty table
+        still gets one zero word, so every table has an address."""
+        self.label(name, align)
+        directive = {8: ".quad", 4: ".long"}[width]
+        vals = [str(v) if isinstance(v, str) else str(v & ((1 << 8 * width) - 1)) for v in values] or ["0"]
+        for k in range(0, len(vals), 16):
+            self.lines.append(f"{directive} {','.join(vals[k:k + 16])}")
+
+    def string(self, data: bytes) -> str:
+        """A local label of the NUL-terminated bytes (in the current section)."""
+        self._labels += 1
+        name = f".Lstr{self._labels}"
+        self.lines += [f"{name}:", ".byte " + ",".join(str(c) for c in data + b"\0")]
+        return name
+
+    def incbin(self, name: str, path: str, end: str | None = None) -> None:
+        self.label(name, 16)
+        self.lines.append('.incbin "' + path.replace("\\", "\\\\").replace('"', '\\"') + '"')
+        if end:
+            self.label(end, 1)
+
+    def text(self) -> str:
+        return "\n".join(self.lines) + "\n"
 
 
 def if_then(b: ir.IRBuilder, cond: ir.Value):

@@ -15,7 +15,7 @@ import dataclasses
 from llvmlite import ir
 
 from runtime import crashtrace, strace
-from runtime.irkit import I8, I32, I64, P8, VOID, RuntimeModule, c32, c64, loop_range
+from runtime.irkit import I8, I32, I64, P8, VOID, Asm, RuntimeModule, c32, c64, loop_range
 from translator.errors import RT_EXIT_LOAD
 
 PROT_READ, PROT_WRITE = 1, 2
@@ -47,16 +47,38 @@ class GuestLayout:
     origin: str = ""                        # the program's $ORIGIN when translated (runtime/overlay.py)
 
 
-def build(rm: RuntimeModule, layout: GuestLayout):
+# rt_layout: the guest's numbers, in this order (data() writes them, build() reads them)
+LAYOUT = ("entry", "phdr", "phnum", "phent", "interp_base", "start", "regions", "copies")
+
+
+def data(asm: Asm, layout: GuestLayout, blob_path: str) -> None:
+    """The loader's tables for one guest; ``blob_path`` holds layout.blob."""
+    values = {"entry": layout.entry, "phdr": layout.phdr, "phnum": layout.phnum, "phent": layout.phent,
+              "interp_base": layout.interp_base, "start": layout.start or layout.entry,
+              "regions": len(layout.regions), "copies": len(layout.copies)}
+    asm.section(".rodata.elf2native_layout")
+    asm.table("rt_layout", [values[k] for k in LAYOUT])
+    asm.table("rt_regions", [v for r in layout.regions for v in r])
+    asm.table("rt_copies", [v for c in layout.copies for v in c])
+    asm.incbin("rt_guest_image", blob_path)
+    asm.section(".data.elf2native_brk", "data")
+    for name, value in (("rt_brk_start", layout.brk_start), ("rt_brk_cur", layout.brk_start),
+                        ("rt_brk_limit", layout.brk_start + BRK_RESERVE)):
+        asm.table(name, [value])
+
+
+def layout_field(rm: RuntimeModule, b: ir.IRBuilder, name: str) -> ir.Value:
+    return b.load(b.gep(rm.extern("rt_layout", I64), [c32(0), c32(LAYOUT.index(name))]))
+
+
+def build(rm: RuntimeModule):
+    """rt_start: the same code for every guest; what it maps and copies is in data()'s tables."""
     be = rm.backend
     S = be.SYS
-    blob_t = ir.ArrayType(I8, len(layout.blob))
-    blob = rm.global_var("rt_guest_image", blob_t, ir.Constant(blob_t, bytearray(layout.blob)),
-                         const=True, align=16)
+    blob = rm.extern("rt_guest_image", I8)
     state = rm.global_var("rt_main_state", rm.state_t, align=64)
-    rm.global_var("rt_brk_start", I64, c64(layout.brk_start), internal=False)
-    rm.global_var("rt_brk_cur", I64, c64(layout.brk_start), internal=False)
-    rm.global_var("rt_brk_limit", I64, c64(layout.brk_start + BRK_RESERVE), internal=False)
+    for name in ("rt_brk_start", "rt_brk_cur", "rt_brk_limit"):
+        rm.extern_scalar(name, I64)
     envp_g = rm.global_var("rt_envp", I64.as_pointer(), internal=False)
     argv0_g = rm.global_var("rt_argv0", P8, internal=False)
     rm.asm_lines.extend(be.ENTRY_ASM)
@@ -81,19 +103,28 @@ def build(rm: RuntimeModule, layout: GuestLayout):
         b.store(ir.Constant(I8, 1), crashtrace.flag(rm))
         b.call(rm.function("rt_trace_install", VOID, [], internal=True), [])
 
-    fail = f.append_basic_block("map_failed")
     # 1. guest segments
-    for start, size, _prot in layout.regions:
-        r = be.syscall(b, S["mmap"], c64(start), c64(size), c64(PROT_READ | PROT_WRITE),
+    fail = rm.define("rt_map_failed", VOID, [], internal=True, noreturn=True)
+    regions, copies = rm.extern("rt_regions", I64), rm.extern("rt_copies", I64)
+
+    def word(b, table, i, k):      # word k of the i-th triple
+        return b.load(b.gep(table, [c32(0), b.add(b.mul(i, c64(3)), c64(k))]))
+
+    def map_region(b, i):
+        start, size = word(b, regions, i, 0), word(b, regions, i, 1)
+        r = be.syscall(b, S["mmap"], start, size, c64(PROT_READ | PROT_WRITE),
                        c64(MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE), c64(-1), c64(0))
-        ok = f.append_basic_block("mapped")
-        b.cbranch(b.icmp_unsigned("==", r, c64(start)), ok, fail)
-        b.position_at_end(ok)
+        with b.if_then(b.icmp_unsigned("!=", r, start), likely=False):
+            b.call(fail[0], [])
+            b.unreachable()
+    loop_range(b, layout_field(rm, b, "regions"), map_region)
     memcpy = rm.function("memcpy", P8, [P8, P8, I64])
-    for dst, off, size in layout.copies:
-        b.call(memcpy, [b.inttoptr(c64(dst), P8), b.gep(blob, [c32(0), c64(off)]), c64(size)])
-    for start, size, prot in layout.regions:
-        be.syscall(b, S["mprotect"], c64(start), c64(size), c64(prot & (PROT_READ | PROT_WRITE)))
+    loop_range(b, layout_field(rm, b, "copies"), lambda b, i: b.call(memcpy, [
+        b.inttoptr(word(b, copies, i, 0), P8), b.gep(blob, [c32(0), word(b, copies, i, 1)]),
+        word(b, copies, i, 2)]))
+    loop_range(b, layout_field(rm, b, "regions"), lambda b, i: be.syscall(
+        b, S["mprotect"], word(b, regions, i, 0), word(b, regions, i, 1),
+        b.and_(word(b, regions, i, 2), c64(PROT_READ | PROT_WRITE))))
 
     # 3. guest stack
     gstack = be.syscall(b, S["mmap"], c64(0), c64(GUEST_STACK_SIZE), c64(PROT_READ | PROT_WRITE),
@@ -106,14 +137,15 @@ def build(rm: RuntimeModule, layout: GuestLayout):
     n_ptrs = b.add(b.add(argc, envc), c64(2))    # argv..NULL envp..NULL copied as they are
     loop_range(b, n_ptrs, lambda b, i: b.store(b.load(b.gep(argv, [i])), b.gep(gp, [b.add(i, c64(1))])))
     gaux = b.gep(gp, [b.add(n_ptrs, c64(1))])
-    subst = {AT_PHDR: layout.phdr, AT_PHENT: layout.phent, AT_PHNUM: layout.phnum,
-             AT_BASE: layout.interp_base, AT_ENTRY: layout.entry}
+    subst = {key: layout_field(rm, b, name) for key, name in
+             ((AT_PHDR, "phdr"), (AT_PHENT, "phent"), (AT_PHNUM, "phnum"), (AT_BASE, "interp_base"),
+              (AT_ENTRY, "entry"))}
 
     def copy_aux(b, i):
         k = b.load(b.gep(auxv, [b.mul(i, c64(2))]))
         v = b.load(b.gep(auxv, [b.add(b.mul(i, c64(2)), c64(1))]))
         for key, val in subst.items():
-            v = b.select(b.icmp_unsigned("==", k, c64(key)), c64(val), v)
+            v = b.select(b.icmp_unsigned("==", k, c64(key)), val, v)
         k = b.select(b.icmp_unsigned("==", k, c64(AT_SYSINFO_EHDR)), c64(AT_IGNORE), k)
         b.store(k, b.gep(gaux, [b.mul(i, c64(2))]))
         b.store(v, b.gep(gaux, [b.add(b.mul(i, c64(2)), c64(1))]))
@@ -123,7 +155,7 @@ def build(rm: RuntimeModule, layout: GuestLayout):
 
     # 4. initial State (the rest is zero: rdx = 0 means no rtld_fini for _start)
     b.store(gsp, rm.field(b, state, "rsp"))
-    b.store(c64(layout.start or layout.entry), rm.field(b, state, "rip"))
+    b.store(layout_field(rm, b, "start"), rm.field(b, state, "rip"))
     b.store(c32(0x1F80), rm.field(b, state, "mxcsr"))
     b.store(ir.Constant(ir.IntType(16), 0x37F), rm.field(b, state, "fpu_cw"))
     hstack = be.syscall(b, S["mmap"], c64(0), c64(HOST_STACK_SIZE), c64(PROT_READ | PROT_WRITE),
@@ -138,7 +170,7 @@ def build(rm: RuntimeModule, layout: GuestLayout):
     b.call(switch, [htop, b.bitcast(main, P8), b.bitcast(state, P8)])
     b.unreachable()
 
-    b.position_at_end(fail)
+    f, b = fail
     b.call(rm.function("rt_write_str", VOID, [I32, P8]),
            [c32(2), rm.cstring("elf2native: cannot map the guest's memory: the address range is taken\n")])
     be.syscall(b, S["exit_group"], c64(RT_EXIT_LOAD))

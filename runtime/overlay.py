@@ -22,7 +22,7 @@ import errno
 
 from llvmlite import ir
 
-from runtime.irkit import I1, I8, I32, I64, P8, VOID, RuntimeModule, c32, c64, loop_range
+from runtime.irkit import I1, I8, I32, I64, P8, VOID, Asm, RuntimeModule, c32, c64, loop_range
 
 NOT_OURS = -(1 << 40)       # not a Linux result: the table's row serves the call
 O_ACCMODE, O_CLOEXEC = 3, 0x80000
@@ -38,72 +38,79 @@ PATH_MAX = 4096
 ALIAS_MAX = 2 * PATH_MAX
 
 
-def _asm_string(path: str) -> str:
-    return path.replace("\\", "\\\\").replace('"', '\\"')
+# rt_overlay_info, in this order; rt_embedded: (guest path, first byte, end, base) per file
+INFO = ("files", "origin_len")
+FILE_WORDS = 4
 
 
-def build(rm: RuntimeModule, embedded: list[tuple[str, str, int]], origin: str = "") -> dict[int, ir.Function]:
-    """Define the hooks for ``embedded`` (guest path, host path of the bytes, base or 0);
-    ``origin``: the program's $ORIGIN at translation (a path under the directory this
-    executable runs from is also looked up under it); returns guest syscall number ->
-    hook(state, a0..a5) -> result or NOT_OURS."""
-    if not embedded:
-        return {}
+def data(asm: Asm, embedded: list[tuple[str, str, int]], origin: str = "") -> None:
+    """The overlay's tables: ``embedded`` (guest path, host path of the bytes, base or 0),
+    the bytes included by the assembler straight from the files; ``origin``: the program's
+    $ORIGIN at translation (a path under the directory this executable runs from is also
+    looked up under it; none if it does not fit a path)."""
+    asm.section(".rodata.elf2native_embedded")
+    for i, (_, host, _) in enumerate(embedded):
+        asm.incbin(f"rt_embedded_{i}", host, end=f"rt_embedded_{i}_end")
+    usable = origin if len(origin.encode()) < PATH_MAX else ""
+    asm.section(".rodata.elf2native_overlay")
+    paths = [asm.string(guest.encode()) for guest, _, _ in embedded]
+    origin_label = asm.string(usable.encode())
+    asm.table("rt_overlay_info", [len(embedded), len(usable.encode())])
+    asm.table("rt_origin", [origin_label])
+    asm.table("rt_embedded", [v for i, (_, _, base) in enumerate(embedded)
+                              for v in (paths[i], f"rt_embedded_{i}", f"rt_embedded_{i}_end", base)])
+    asm.section(".bss.elf2native_overlay", "bss")
+    # (st_dev, st_ino) of each file's last memfd
+    asm.label("rt_embedded_ids")
+    asm.lines.append(f".zero {16 * max(len(embedded), 1)}")
+
+
+def _info(rm: RuntimeModule, b: ir.IRBuilder, name: str) -> ir.Value:
+    return b.load(b.gep(rm.extern("rt_overlay_info", I64), [c32(0), c32(INFO.index(name))]))
+
+
+def _file(rm: RuntimeModule, b: ir.IRBuilder, i: ir.Value, k: int) -> ir.Value:
+    """Word k of embedded file i's row (0 path, 1 first byte, 2 end, 3 base)."""
+    return b.load(b.gep(rm.extern("rt_embedded", I64), [c32(0), b.add(b.mul(i, c64(FILE_WORDS)), c64(k))]))
+
+
+def build(rm: RuntimeModule) -> dict[int, ir.Function]:
+    """Define the hooks (the same code for every dynamic program; data() writes what they
+    read); returns guest syscall number -> hook(state, a0..a5) -> result or NOT_OURS."""
     be = rm.backend
     S = be.SYS
-    n = len(embedded)
-    # the bytes, included by the assembler straight from the files
-    lines = [".pushsection .rodata.elf2native_embedded,\"a\",@progbits"]
-    for i, (_, host, _) in enumerate(embedded):
-        lines += [".balign 16", f".globl rt_embedded_{i}", f".hidden rt_embedded_{i}", f"rt_embedded_{i}:",
-                  f'.incbin "{_asm_string(host)}"', f".globl rt_embedded_{i}_end", f".hidden rt_embedded_{i}_end",
-                  f"rt_embedded_{i}_end:"]
-    lines.append(".popsection")
-    rm.asm_lines.extend(lines)
-    starts, ends = [], []
-    for i in range(n):
-        for name, out in ((f"rt_embedded_{i}", starts), (f"rt_embedded_{i}_end", ends)):
-            g = ir.GlobalVariable(rm.module, I8, name)
-            g.visibility = "hidden"
-            out.append(g)
-    id_t = ir.ArrayType(I64, 2 * n)
-    ids = rm.global_var("rt_embedded_ids", id_t)        # (st_dev, st_ino) of each file's last memfd
+    ids = rm.extern("rt_embedded_ids", I64)
 
-    find = _find(rm, embedded)
+    find = _find(rm)
     f, b = rm.define("rt_overlay_open", I64, [P8, I64], internal=True)
     path, flags = f.args
     slot = b.alloca(I64)
     b.store(b.call(find, [path]), slot)
-    if origin and len(origin.encode()) < PATH_MAX:
-        # the program's $ORIGIN as ld.so computes it here (the directory of /proc/self/exe,
-        # this executable) stands for the one it had when translated
-        with b.if_then(b.icmp_signed("<", b.load(slot), c64(0))):
-            alias = b.bitcast(b.alloca(ir.ArrayType(I8, ALIAS_MAX)), P8)
-            with b.if_then(b.call(_origin_alias(rm, origin), [path, alias])):
-                b.store(b.call(find, [alias]), slot)
-    miss = f.append_basic_block("not_embedded")
-    sw = b.switch(b.load(slot), miss)
-    for i, (guest, _, _) in enumerate(embedded):
-        hit = f.append_basic_block(f"embedded_{i}")
-        sw.add_case(c64(i), hit)
-        b.position_at_end(hit)
-        with b.if_then(b.icmp_unsigned("!=", b.and_(flags, c64(O_ACCMODE)), c64(0))):
-            b.ret(c64(-errno.EROFS))
-        mfd_flags = b.select(b.icmp_unsigned("!=", b.and_(flags, c64(O_CLOEXEC)), c64(0)), c64(MFD_CLOEXEC), c64(0))
-        fd = be.syscall(b, S["memfd_create"], b.ptrtoint(rm.cstring(guest), I64), mfd_flags)
-        with b.if_then(b.icmp_signed("<", fd, c64(0))):
-            b.ret(fd)
-        size = b.sub(b.ptrtoint(ends[i], I64), b.ptrtoint(starts[i], I64))
-        with b.if_then(b.not_(b.call(_write_all(rm), [fd, b.ptrtoint(starts[i], I64), size]))):
-            be.syscall(b, S["close"], fd)
-            b.ret(c64(-errno.EIO))
-        be.syscall(b, S["lseek"], fd, c64(0), c64(0))
-        dev, ino = _file_id(rm, b, fd)
-        b.store(dev, b.gep(ids, [c32(0), c32(2 * i)]))
-        b.store(ino, b.gep(ids, [c32(0), c32(2 * i + 1)]))
+    # the program's $ORIGIN as ld.so computes it here (the directory of /proc/self/exe,
+    # this executable) stands for the one it had when translated
+    alias_on = b.icmp_unsigned("!=", _info(rm, b, "origin_len"), c64(0))
+    with b.if_then(b.and_(alias_on, b.icmp_signed("<", b.load(slot), c64(0)))):
+        alias = b.bitcast(b.alloca(ir.ArrayType(I8, ALIAS_MAX)), P8)
+        with b.if_then(b.call(_origin_alias(rm), [path, alias])):
+            b.store(b.call(find, [alias]), slot)
+    i = b.load(slot)
+    with b.if_then(b.icmp_signed("<", i, c64(0))):
+        b.ret(c64(NOT_OURS))
+    with b.if_then(b.icmp_unsigned("!=", b.and_(flags, c64(O_ACCMODE)), c64(0))):
+        b.ret(c64(-errno.EROFS))
+    mfd_flags = b.select(b.icmp_unsigned("!=", b.and_(flags, c64(O_CLOEXEC)), c64(0)), c64(MFD_CLOEXEC), c64(0))
+    fd = be.syscall(b, S["memfd_create"], _file(rm, b, i, 0), mfd_flags)
+    with b.if_then(b.icmp_signed("<", fd, c64(0))):
         b.ret(fd)
-    b.position_at_end(miss)
-    b.ret(c64(NOT_OURS))
+    start = _file(rm, b, i, 1)
+    with b.if_then(b.not_(b.call(_write_all(rm), [fd, start, b.sub(_file(rm, b, i, 2), start)]))):
+        be.syscall(b, S["close"], fd)
+        b.ret(c64(-errno.EIO))
+    be.syscall(b, S["lseek"], fd, c64(0), c64(0))
+    dev, ino = _file_id(rm, b, fd)
+    b.store(dev, b.gep(ids, [c32(0), b.mul(i, c64(2))]))
+    b.store(ino, b.gep(ids, [c32(0), b.add(b.mul(i, c64(2)), c64(1))]))
+    b.ret(fd)
 
     hooks = {}
     for nr, k in OPENS.items():
@@ -122,16 +129,18 @@ def build(rm: RuntimeModule, embedded: list[tuple[str, str, int]], origin: str =
         b.ret(c64(NOT_OURS))
     fdv = b.sext(fd32, I64)
     dev, ino = _file_id(rm, b, fdv)
-    for i, (_, _, base) in enumerate(embedded):
-        same = b.and_(b.icmp_unsigned("==", dev, b.load(b.gep(ids, [c32(0), c32(2 * i)]))),
-                      b.icmp_unsigned("==", ino, b.load(b.gep(ids, [c32(0), c32(2 * i + 1)]))))
+
+    def match(b, i):
+        same = b.and_(b.icmp_unsigned("==", dev, b.load(b.gep(ids, [c32(0), b.mul(i, c64(2))]))),
+                      b.icmp_unsigned("==", ino, b.load(b.gep(ids, [c32(0), b.add(b.mul(i, c64(2)), c64(1))]))))
         with b.if_then(same):
-            if base:
-                fixed = b.icmp_unsigned("!=", b.and_(mflags, c64(MAP_FIXED | MAP_FIXED_NOREPLACE)), c64(0))
-                with b.if_then(b.not_(fixed)):
-                    b.ret(be.syscall(b, S["mmap"], c64(base), length, b.and_(prot, c64(~PROT_EXEC)),
-                                     b.or_(mflags, c64(MAP_FIXED_NOREPLACE)), fdv, off))
+            base = _file(rm, b, i, 3)
+            fixed = b.icmp_unsigned("!=", b.and_(mflags, c64(MAP_FIXED | MAP_FIXED_NOREPLACE)), c64(0))
+            with b.if_then(b.and_(b.icmp_unsigned("!=", base, c64(0)), b.not_(fixed))):
+                b.ret(be.syscall(b, S["mmap"], base, length, b.and_(prot, c64(~PROT_EXEC)),
+                                 b.or_(mflags, c64(MAP_FIXED_NOREPLACE)), fdv, off))
             b.ret(c64(NOT_OURS))
+    loop_range(b, _info(rm, b, "files"), match)
     with b.if_then(b.icmp_unsigned("!=", b.and_(prot, c64(PROT_EXEC)), c64(0))):
         b.call(_refuse(rm), [fdv])
         b.ret(c64(-errno.EACCES))
@@ -168,18 +177,20 @@ def _streq(rm: RuntimeModule) -> ir.Function:
     return f
 
 
-def _find(rm: RuntimeModule, embedded) -> ir.Function:
+def _find(rm: RuntimeModule) -> ir.Function:
     """rt_overlay_find(path): the index of the embedded file at that guest path, or -1."""
     streq = _streq(rm)
     f, b = rm.define("rt_overlay_find", I64, [P8], internal=True)
-    for i, (guest, _, _) in enumerate(embedded):
-        with b.if_then(b.call(streq, [f.args[0], rm.cstring(guest)])):
-            b.ret(c64(i))
+
+    def check(b, i):
+        with b.if_then(b.call(streq, [f.args[0], b.inttoptr(_file(rm, b, i, 0), P8)])):
+            b.ret(i)
+    loop_range(b, _info(rm, b, "files"), check)
     b.ret(c64(-1))
     return f
 
 
-def _origin_alias(rm: RuntimeModule, origin: str) -> ir.Function:
+def _origin_alias(rm: RuntimeModule) -> ir.Function:
     """rt_origin_alias(path, out): if path lies under the directory of /proc/self/exe,
     out = origin + the rest of path, and true; else false."""
     be = rm.backend
@@ -205,16 +216,16 @@ def _origin_alias(rm: RuntimeModule, origin: str) -> ir.Function:
     loop_range(b, dlen, same)
     with b.if_then(b.icmp_unsigned("!=", b.load(b.gep(path, [dlen])), ir.Constant(I8, ord("/")))):
         b.ret(no)
-    data = origin.encode()
-    for k, ch in enumerate(data):
-        b.store(ir.Constant(I8, ch), b.gep(out, [c64(k)]))
+    origin = b.inttoptr(b.load(b.gep(rm.extern("rt_origin", I64), [c32(0), c32(0)])), P8)
+    olen = _info(rm, b, "origin_len")
+    loop_range(b, olen, lambda b, k: b.store(b.load(b.gep(origin, [k])), b.gep(out, [k])))
     # the rest of path, its NUL included, within ALIAS_MAX
     def copy(b, j):
         ch = b.load(b.gep(path, [b.add(dlen, j)]))
-        b.store(ch, b.gep(out, [b.add(c64(len(data)), j)]))
+        b.store(ch, b.gep(out, [b.add(olen, j)]))
         with b.if_then(b.icmp_unsigned("==", ch, ir.Constant(I8, 0))):
             b.ret(ir.Constant(I1, 1))
-    loop_range(b, c64(ALIAS_MAX - len(data)), copy)
+    loop_range(b, b.sub(c64(ALIAS_MAX), olen), copy)
     b.ret(no)
     return f
 

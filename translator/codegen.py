@@ -60,6 +60,16 @@ def compile_with_asm(text: str, backend, opt: int = 2) -> list[bytes]:
     return [compile_ir("".join(rest), backend, opt), assemble("".join(asm), backend.TRIPLE)]
 
 
+def assemble(asm: str, backend) -> bytes:
+    """An object of assembly text (data tables): LLVM's own assembler for this machine,
+    an assembler program for another (translator/link.py)."""
+    if foreign(backend.TRIPLE):
+        from translator.link import assemble as assemble_apart
+        return assemble_apart(asm, backend.TRIPLE)
+    from runtime.irkit import asm_escape
+    return compile_ir("".join(f'module asm "{asm_escape(line)}"\n' for line in asm.splitlines()), backend, 0)
+
+
 def compile_ir(text: str, backend, opt: int = 2) -> bytes:
     triple = backend.TRIPLE
     tm = target_machine(triple, opt, backend.CPU, backend.FEATURES)

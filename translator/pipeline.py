@@ -18,7 +18,7 @@ import time
 
 import syscall_shims
 from runtime import backends
-from runtime.build import runtime_ir
+from runtime.build import program_asm, runtime_ir
 from runtime.loader import GuestLayout
 from translator import codegen, dynamic, heap
 from translator.cfg import CFG, discover
@@ -261,6 +261,27 @@ def translate_module(image: Image, options: Options, backend, cache, tell=lambda
     return build
 
 
+_RUNTIMES: dict[str, list[bytes]] = {}
+
+
+def runtime_objects(backend, dynamic: bool, cache) -> list[bytes]:
+    """The runtime's code for this host (runtime/build.py), compiled once: kept for this
+    process and in the cache under the sources it comes from."""
+    key = "rt-" + hashlib.sha256(repr((codegen.source_hash(), backend.TRIPLE, dynamic)).encode()).hexdigest()
+    objs = _RUNTIMES.get(key)
+    if objs is None:
+        raw = cache.get(key)
+        if raw is not None:
+            objs = [cache.get(f"{key}.{k}") for k in range(int(raw))]
+        if objs is None or any(o is None for o in objs):
+            objs = codegen.compile_with_asm(runtime_ir(backend, syscall_shims.load_table(), dynamic), backend, 2)
+            for k, obj in enumerate(objs):
+                cache.put(f"{key}.{k}", obj)
+            cache.put(key, str(len(objs)).encode())
+        _RUNTIMES[key] = objs
+    return objs
+
+
 def _ignore_sigint():
     """Workers leave ^C to the parent, which stops the pool: one message, no tracebacks."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -375,8 +396,11 @@ def translate(path: str, out: str, options: Options, progress=None) -> Result:
             tell("runtime")
             layout = (guest_layout(image, [plan.interpreter], plan.embedded, plan.modules.origin) if plan
                       else guest_layout(image))
-            rt_text = runtime_ir(backend, layout, entries, symbols, syscall_shims.load_table())
-            for k, obj in enumerate(codegen.compile_with_asm(rt_text, backend, 2)):
+            blob_path = os.path.join(tmpdir, "guest.bin")
+            with open(blob_path, "wb") as fh:
+                fh.write(layout.blob)
+            data = codegen.assemble(program_asm(layout, blob_path, entries, symbols), backend)
+            for k, obj in enumerate([*runtime_objects(backend, bool(layout.embedded), cache), data]):
                 rt_obj = os.path.join(tmpdir, f"runtime{k}.o")
                 with open(rt_obj, "wb") as fh:
                     fh.write(obj)
