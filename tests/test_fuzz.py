@@ -19,7 +19,7 @@ from translator.cfg import discover
 from translator.errors import Elf2NativeError
 from translator.image import load_image
 from translator.lift.module import LiftOptions, lift_chunk
-from translator.pipeline import _chunks
+from translator.chunks import split
 
 CASES = 2400
 CASE_SECONDS = 30       # a case that takes longer is a hang
@@ -57,7 +57,7 @@ def _mutants(seed: bytes, rng: random.Random, n: int):
 def _front_end(path: str):
     image = load_image(path)
     cfg = discover(image)
-    for entries in _chunks(cfg):
+    for entries in split(cfg):
         lift_chunk(cfg, entries, LiftOptions(False), "fuzz")
 
 

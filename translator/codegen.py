@@ -1,6 +1,8 @@
 """Stage 4: LLVM IR text -> optimized host object file, with a content-hash cache."""
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import functools
 import hashlib
 import os
@@ -125,11 +127,25 @@ def _hash_sources(subs: tuple[str, ...]) -> str:
     return h.hexdigest()
 
 
+# what makes a chunk's object: discovery's CFG, the lifter, the code generator, the State ABI
+LIFTER_SOURCES = ("translator/lift", "translator/semantics", "translator/chunks.py", "translator/codegen.py",
+                  "translator/cfg.py", "translator/jumptables.py", "translator/ehframe.py", "translator/image.py",
+                  "translator/heap.py", "translator/report.py", "runtime/abi.py", "runtime/backends")
+
+
+@functools.cache
+def lifter_hash() -> str:
+    """Changes whenever the lifter, the code generator, the State ABI or LLVM changes: part
+    of every chunk's cache key."""
+    return _hash_sources(LIFTER_SOURCES)
+
+
 @functools.cache
 def toolchain_hash() -> str:
-    """Changes whenever the lifter, the State ABI or LLVM changes: part of every chunk's
-    cache key."""
-    return _hash_sources(("translator", "runtime/abi.py"))
+    """Changes whenever anything of the translator changes: part of every module's cache key
+    (its entries and report come from the whole translator; its chunks are found again by
+    their own keys)."""
+    return _hash_sources(("translator", "runtime/abi.py", "runtime/backends"))
 
 
 @functools.cache
@@ -156,6 +172,26 @@ class ObjectCache:
             except OSError:
                 return None
         return None
+
+    @contextlib.contextmanager
+    def building(self, key: str):
+        """Held while ``key`` is being built: another process that needs the same module or
+        output (a parallel build, the other test worker) waits, then finds it cached instead
+        of compiling it again.  An flock, so a killed builder releases it."""
+        p = self.path(key)
+        fd = -1
+        if p is not None:
+            try:
+                p.parent.mkdir(parents=True, exist_ok=True)
+                fd = os.open(p.with_suffix(".lock"), os.O_RDWR | os.O_CREAT, 0o644)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError:
+                pass    # without the lock the work is only done twice
+        try:
+            yield
+        finally:
+            if fd >= 0:
+                os.close(fd)
 
     def put(self, key: str, data: bytes):
         p = self.path(key)

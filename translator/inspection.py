@@ -17,7 +17,7 @@ from translator.cfg import T_IND, discover
 from translator.coverage import coverage
 from translator.image import PF_R, PF_W, PF_X, load_image
 from translator.lift.module import LiftOptions, lift_chunk
-from translator.pipeline import _W, _chunks, run_parallel
+from translator.chunks import _W, run_parallel, split
 from translator.report import LiftReport
 
 
@@ -79,7 +79,7 @@ def inspect(path: str, jobs: int = 0, functions: bool = False) -> Inspection:
                      "base": f"{im.base:#x}"} for m, im in zip(plan.modules.modules, plan.images)]
         cfg = discover(image)
         heap.freeze()
-        chunks = _chunks(cfg)
+        chunks = split(cfg)
         report = LiftReport()
         for r in run_parallel(_lift_only, len(chunks), jobs, cfg=cfg, chunks=chunks):
             report.merge(r)

@@ -10,9 +10,7 @@ import ast
 import dataclasses
 import hashlib
 import json
-import multiprocessing
 import os
-import signal
 import tempfile
 import time
 
@@ -20,15 +18,13 @@ import syscall_shims
 from runtime import backends
 from runtime.build import program_asm, runtime_ir
 from runtime.loader import GuestLayout
-from translator import codegen, dynamic, heap
-from translator.cfg import CFG, discover
+from translator import chunks, codegen, dynamic, heap
+from translator.cfg import discover
 from translator.errors import OutputError
 from translator.image import PF_R, PF_W, Image, load_image
 from translator.link import link
-from translator.lift.module import LiftOptions, lift_chunk
 from translator.report import LiftReport
 
-CHUNK_INSNS = 6000      # guest instructions per compiled chunk
 PAGE = 4096
 
 
@@ -114,74 +110,6 @@ def guest_layout(image: Image, mapped: list[Image] = (), embedded=(), origin: st
                        list(embedded), origin)
 
 
-def _chunks(cfg: CFG) -> list[list[int]]:
-    out, cur, n = [], [], 0
-    for e, f in cfg.functions.items():
-        cur.append(e)
-        n += f.ninsns
-        if n >= CHUNK_INSNS:
-            out.append(cur)
-            cur, n = [], 0
-    if cur:
-        out.append(cur)
-    return out
-
-
-def _options_key(options: Options, triple: str) -> bytes:
-    """What of the options goes into every cache key (chunks, modules, whole outputs)."""
-    return repr((triple, options.opt, options.strict_flags, options.signal_polls,
-                 options.memory_order)).encode()
-
-
-def _chunk_key(cfg: CFG, entries: list[int], options: Options, triple: str) -> str:
-    h = hashlib.sha256()
-    h.update(codegen.toolchain_hash().encode())
-    h.update(_options_key(options, triple))
-    for e in entries:
-        f = cfg.functions[e]
-        h.update(repr((e, f.resume)).encode())
-        for start in sorted(f.blocks):
-            b = f.blocks[start]
-            h.update(repr((start, b.term, b.succs)).encode())
-            for i in b.insns:
-                h.update(i.address.to_bytes(8, "little"))
-                h.update(bytes(i.bytes))
-    return h.hexdigest()
-
-
-# Worker state, inherited through fork.
-_W: dict = {}
-
-
-def _work(k: int):
-    cfg, chunks, options, triple, cache, backend = (_W[n] for n in
-                                                    ("cfg", "chunks", "options", "triple", "cache", "backend"))
-    entries = chunks[k]
-    t0 = time.perf_counter()
-    key = _chunk_key(cfg, entries, options, triple)
-    obj = cache.get(key)
-    report = LiftReport()
-    cached = obj is not None
-    t_lift = t_comp = 0.0
-    if obj is None:
-        text, report = lift_chunk(cfg, entries, LiftOptions(options.strict_flags, options.signal_polls,
-                                                          backend.X87, options.memory_order, backend.TSO),
-                                  f"chunk{k}")
-        t1 = time.perf_counter()
-        t_lift = t1 - t0
-        obj = codegen.compile_ir(text, backend, options.opt)
-        t_comp = time.perf_counter() - t1
-        cache.put(key, obj)
-        cache.put(key + ".report", repr((report.instructions, report.unsupported,
-                                         report.beyond_baseline, report.traps)).encode())
-    else:
-        raw = cache.get(key + ".report")
-        if raw is not None:
-            report.instructions, report.unsupported, report.beyond_baseline, report.traps = \
-                ast.literal_eval(raw.decode())
-    return k, key, obj, report, cached, t_lift, t_comp
-
-
 @dataclasses.dataclass
 class ModuleBuild:
     """One module's translation: its compiled chunks and what the runtime needs of it."""
@@ -201,7 +129,7 @@ class ModuleBuild:
 def _module_key(image: Image, options: Options, triple: str) -> str:
     h = hashlib.sha256()
     h.update(codegen.toolchain_hash().encode())
-    h.update(_options_key(options, triple))
+    h.update(chunks.options_key(options, triple))
     h.update(repr((image.base, image.shared_object)).encode())
     h.update(image.sha256)
     return "mod-" + h.hexdigest()
@@ -227,21 +155,25 @@ def translate_module(image: Image, options: Options, backend, cache, tell=lambda
     with the same bytes, base and options comes whole from the cache (libc is compiled once
     for every program that uses it)."""
     key = _module_key(image, options, backend.TRIPLE)
-    got = _cached_module(image, key, cache)
-    if got is not None:
-        return got
+    with cache.building(key):
+        got = _cached_module(image, key, cache)
+        return got if got is not None else _build_module(image, key, options, backend, cache, tell)
+
+
+def _build_module(image: Image, key: str, options: Options, backend, cache, tell) -> ModuleBuild:
     stages: dict[str, float] = {}
     t = time.perf_counter()
     tell("discovery")
     cfg = discover(image, loop_heads=options.signal_polls)
     heap.freeze()
     stages["discovery"] = time.perf_counter() - t
-    chunks = _chunks(cfg)
+    groups = chunks.split(cfg)
     t = time.perf_counter()
-    tell("lift+compile", 0, len(chunks))
-    results = run_parallel(_work, len(chunks), options.jobs, lambda d, n: tell("lift+compile", d, n),
-                           cfg=cfg, chunks=chunks, options=options, triple=backend.TRIPLE, cache=cache,
-                           backend=backend)
+    tell("lift+compile", 0, len(groups))
+    results = chunks.run_parallel(chunks.compile_chunk, len(groups), options.jobs,
+                                  lambda d, n: tell("lift+compile", d, n),
+                                  cfg=cfg, chunks=groups, options=options, triple=backend.TRIPLE, cache=cache,
+                                  backend=backend)
     results.sort(key=lambda r: r[0])
     stages["lift+compile"] = time.perf_counter() - t
     stages["lift (cpu)"] = sum(r[5] for r in results)
@@ -252,7 +184,7 @@ def translate_module(image: Image, options: Options, backend, cache, tell=lambda
     entries = sorted((a, fe, k) for a, (fe, k) in cfg.dispatch_entries().items())
     build = ModuleBuild(image, [r[2] for r in results], entries, sorted(image.symbols.items()),
                         len(cfg.functions), sum(len(f.jump_tables) for f in cfg.functions.values()),
-                        report, len(chunks), sum(1 for r in results if r[4]), False, stages)
+                        report, len(groups), sum(1 for r in results if r[4]), False, stages)
     cache.put(key, json.dumps({
         "chunks": [r[1] for r in results], "entries": entries, "symbols": build.symbols,
         "functions": build.functions, "jump_tables": build.jump_tables,
@@ -270,45 +202,18 @@ def runtime_objects(backend, dynamic: bool, cache) -> list[bytes]:
     key = "rt-" + hashlib.sha256(repr((codegen.source_hash(), backend.TRIPLE, dynamic)).encode()).hexdigest()
     objs = _RUNTIMES.get(key)
     if objs is None:
-        raw = cache.get(key)
-        if raw is not None:
-            objs = [cache.get(f"{key}.{k}") for k in range(int(raw))]
-        if objs is None or any(o is None for o in objs):
-            objs = codegen.compile_with_asm(runtime_ir(backend, syscall_shims.load_table(), dynamic), backend, 2)
-            for k, obj in enumerate(objs):
-                cache.put(f"{key}.{k}", obj)
-            cache.put(key, str(len(objs)).encode())
+        with cache.building(key):
+            raw = cache.get(key)
+            if raw is not None and raw.isdigit():
+                objs = [cache.get(f"{key}.{k}") for k in range(int(raw))]
+            if objs is None or any(o is None for o in objs):
+                objs = codegen.compile_with_asm(runtime_ir(backend, syscall_shims.load_table(), dynamic),
+                                                backend, 2)
+                for k, obj in enumerate(objs):
+                    cache.put(f"{key}.{k}", obj)
+                cache.put(key, str(len(objs)).encode())
         _RUNTIMES[key] = objs
     return objs
-
-
-def _ignore_sigint():
-    """Workers leave ^C to the parent, which stops the pool: one message, no tracebacks."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def run_parallel(func, count: int, jobs: int, progress=None, **state) -> list:
-    """[func(k) for k in range(count)] in forked worker processes (jobs: 0 = one per CPU),
-    in completion order; ``state`` is what func finds in _W (inherited, not pickled)."""
-    _W.update(state)
-    jobs = jobs or os.cpu_count() or 1
-    results = []
-    try:
-        if jobs > 1 and count > 1:
-            ctx = multiprocessing.get_context("fork")
-            with ctx.Pool(min(jobs, count), initializer=_ignore_sigint) as pool:
-                for r in pool.imap_unordered(func, range(count)):
-                    results.append(r)
-                    if progress:
-                        progress(len(results), count)
-        else:
-            for k in range(count):
-                results.append(func(k))
-                if progress:
-                    progress(len(results), count)
-    finally:
-        _W.clear()
-    return results
 
 
 def _output_key(image: Image, options: Options, triple: str, plan=None) -> str:
@@ -317,7 +222,7 @@ def _output_key(image: Image, options: Options, triple: str, plan=None) -> str:
     generators, syscall table)."""
     h = hashlib.sha256()
     h.update(codegen.source_hash().encode())
-    h.update(_options_key(options, triple))
+    h.update(chunks.options_key(options, triple))
     h.update(image.sha256)
     if plan is not None:
         h.update(plan.key().encode())
@@ -363,61 +268,68 @@ def translate(path: str, out: str, options: Options, progress=None) -> Result:
         if not os.path.isdir(os.path.dirname(os.path.abspath(out)) or "."):
             raise OutputError(out, "the output directory does not exist")
         plan = dynamic.plan(image, options.sysroot, options.with_paths) if image.interp else None
-        images = plan.images if plan else [image]
         out_key = _output_key(image, options, triple, plan)
-        exe = cache.get(out_key)
-        meta = cache.get(out_key + ".result") if exe is not None else None
-        if exe is not None and meta is not None:
-            install(exe, out)
-            res = Result(**json.loads(meta))
-            res.input, res.output, res.stages = path, out, {"cached output": time.perf_counter() - t}
-            return res
-        stages["image"] = time.perf_counter() - t
-        builds = []
-        for im in images:
-            heap.building()
-            b = translate_module(im, options, backend, cache, tell)
-            builds.append(b)
-            for k, v in b.stages.items():
-                stages[k] = stages.get(k, 0.0) + v
-        report = LiftReport()
-        for b in builds:
-            report.merge(b.report)
-        with tempfile.TemporaryDirectory(prefix="elf2native-") as tmpdir:
-            objects = []
-            for m, b in enumerate(builds):
-                for k, obj in enumerate(b.objects):
-                    objects.append(os.path.join(tmpdir, f"m{m}-chunk{k}.o"))
-                    with open(objects[-1], "wb") as fh:
-                        fh.write(obj)
-            t = time.perf_counter()
-            entries = sorted(e for b in builds for e in b.entries)
-            symbols = sorted(s for b in builds for s in b.symbols)
-            tell("runtime")
-            layout = (guest_layout(image, [plan.interpreter], plan.embedded, plan.modules.origin) if plan
-                      else guest_layout(image))
-            blob_path = os.path.join(tmpdir, "guest.bin")
-            with open(blob_path, "wb") as fh:
-                fh.write(layout.blob)
-            data = codegen.assemble(program_asm(layout, blob_path, entries, symbols), backend)
-            for k, obj in enumerate([*runtime_objects(backend, bool(layout.embedded), cache), data]):
-                rt_obj = os.path.join(tmpdir, f"runtime{k}.o")
-                with open(rt_obj, "wb") as fh:
+        with cache.building(out_key):
+            exe = cache.get(out_key)
+            meta = cache.get(out_key + ".result") if exe is not None else None
+            if exe is not None and meta is not None:
+                install(exe, out)
+                res = Result(**json.loads(meta))
+                res.input, res.output, res.stages = path, out, {"cached output": time.perf_counter() - t}
+                return res
+            stages["image"] = time.perf_counter() - t
+            return _build_output(path, out, image, plan, out_key, options, backend, cache, stages, tell)
+
+
+def _build_output(path: str, out: str, image: Image, plan, out_key: str, options: Options, backend, cache,
+                  stages: dict[str, float], tell) -> Result:
+    """Every module (compiled or from the cache), the runtime and the link."""
+    images = plan.images if plan else [image]
+    builds = []
+    for im in images:
+        heap.building()
+        b = translate_module(im, options, backend, cache, tell)
+        builds.append(b)
+        for k, v in b.stages.items():
+            stages[k] = stages.get(k, 0.0) + v
+    report = LiftReport()
+    for b in builds:
+        report.merge(b.report)
+    with tempfile.TemporaryDirectory(prefix="elf2native-") as tmpdir:
+        objects = []
+        for m, b in enumerate(builds):
+            for k, obj in enumerate(b.objects):
+                objects.append(os.path.join(tmpdir, f"m{m}-chunk{k}.o"))
+                with open(objects[-1], "wb") as fh:
                     fh.write(obj)
-                objects.append(rt_obj)
-            stages["runtime"] = time.perf_counter() - t
-            t = time.perf_counter()
-            tell("link")
-            exe_path = os.path.join(tmpdir, "out.exe")
-            ld = link(objects, exe_path, backend, out)
-            with open(exe_path, "rb") as fh:
-                exe = fh.read()
-            cache.put(out_key, exe)
-            install(exe, out)
-            stages["link"] = time.perf_counter() - t
-        res = Result(path, out, sum(b.functions for b in builds), report.instructions, report.unsupported,
-                     report.beyond_baseline, len(entries), sum(b.jump_tables for b in builds), stages, ld.name,
-                     sum(b.cached_chunks for b in builds), sum(b.chunks for b in builds),
-                     [dynamic.describe(m, b) for m, b in zip(plan.modules.modules, builds)] if plan else [])
-        cache.put(out_key + ".result", json.dumps(dataclasses.asdict(res)).encode())
-        return res
+        t = time.perf_counter()
+        entries = sorted(e for b in builds for e in b.entries)
+        symbols = sorted(s for b in builds for s in b.symbols)
+        tell("runtime")
+        layout = (guest_layout(image, [plan.interpreter], plan.embedded, plan.modules.origin) if plan
+                  else guest_layout(image))
+        blob_path = os.path.join(tmpdir, "guest.bin")
+        with open(blob_path, "wb") as fh:
+            fh.write(layout.blob)
+        data = codegen.assemble(program_asm(layout, blob_path, entries, symbols), backend)
+        for k, obj in enumerate([*runtime_objects(backend, bool(layout.embedded), cache), data]):
+            rt_obj = os.path.join(tmpdir, f"runtime{k}.o")
+            with open(rt_obj, "wb") as fh:
+                fh.write(obj)
+            objects.append(rt_obj)
+        stages["runtime"] = time.perf_counter() - t
+        t = time.perf_counter()
+        tell("link")
+        exe_path = os.path.join(tmpdir, "out.exe")
+        ld = link(objects, exe_path, backend, out)
+        with open(exe_path, "rb") as fh:
+            exe = fh.read()
+        cache.put(out_key, exe)
+        install(exe, out)
+        stages["link"] = time.perf_counter() - t
+    res = Result(path, out, sum(b.functions for b in builds), report.instructions, report.unsupported,
+                 report.beyond_baseline, len(entries), sum(b.jump_tables for b in builds), stages, ld.name,
+                 sum(b.cached_chunks for b in builds), sum(b.chunks for b in builds),
+                 [dynamic.describe(m, b) for m, b in zip(plan.modules.modules, builds)] if plan else [])
+    cache.put(out_key + ".result", json.dumps(dataclasses.asdict(res)).encode())
+    return res
