@@ -23,7 +23,7 @@ def build(rm: RuntimeModule):
     _rounding(rm)
     _fpenv(rm)
     if rm.backend.X87:
-        _fprem(rm)
+        _host_fpu(rm)
 
 
 def _strlen(rm):
@@ -263,22 +263,25 @@ def _fpenv(rm):
     b.ret_void()
 
 
-def _fprem(rm):
-    """rt_fprem(state) and rt_fprem1(state): x87 fprem/fprem1 on State's ST0 and ST1 (the
-    partial remainder is exact but needs the FPU's algorithm, so the backend does it): ST0
-    becomes the remainder, C0 C1 C2 C3 are the step's, its IE DE UE flags are added."""
-    for name, ieee in (("rt_fprem", False), ("rt_fprem1", True)):
-        f, b = rm.define(name, VOID, [rm.state_p])
+def _host_fpu(rm):
+    """rt_<op>(state) for the x87 instructions the host's FPU runs (HOST_FPU: the partial
+    remainder needs the FPU's own algorithm, the transcendental ones its own rounding), on
+    State's ST0 and ST1: the results are stored back as the stack effect says (the lifter
+    then pops or pushes, translator/semantics/x87.py), the condition codes the instruction
+    defines are the host's, and the exceptions it raised are added to the sticky flags."""
+    from translator.semantics.x87_float import HOST_FPU
+    I16 = ir.IntType(16)
+    for op, (effect, cc_bits) in HOST_FPU.items():
+        f, b = rm.define(f"rt_{op}", VOID, [rm.state_p])
         st = f.args[0]
-        st0 = b.bitcast(rm.field(b, st, "st0"), P8)
-        st1 = b.bitcast(rm.field(b, st, "st1"), P8)
-        hsw = rm.backend.x87_partial_remainder(rm, b, ieee, st0, st1)
+        p0 = b.bitcast(rm.field(b, st, "st0"), P8)
+        # fxtract leaves the significand in ST7, which its push then discards
+        p1 = b.bitcast(rm.field(b, st, "st7" if effect == "split" else "st1"), P8)
+        hsw = rm.backend.x87_host(rm, b, op, p0, p1)
         p = rm.field(b, st, "fpu_sw")
-        cc = (1 << 8) | (1 << 9) | (1 << 10) | (1 << 14)
-        sticky = 0x1 | 0x2 | 0x10
-        I16 = ir.IntType(16)
+        cc = sum(1 << c for c in cc_bits)
         sw = b.and_(b.load(p), ir.Constant(I16, 0xFFFF ^ cc))
-        sw = b.or_(sw, b.and_(hsw, ir.Constant(I16, cc | sticky)))
+        sw = b.or_(sw, b.and_(hsw, ir.Constant(I16, cc | 0x3F)))
         b.store(sw, p)
         b.ret_void()
 

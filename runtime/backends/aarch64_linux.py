@@ -291,8 +291,8 @@ def fpenv_from_host_ucontext(rm, b: ir.IRBuilder, huc: ir.Value):
     """Nothing to do: the kernel keeps FPCR and FPSR as they were when it runs a handler."""
 
 
-def x87_partial_remainder(rm, b, ieee, st0, st1):
-    raise NotImplementedError("aarch64-linux: no x87 (X87 = False): fprem is not lifted here")
+def x87_host(rm, b, op, p0, p1):
+    raise NotImplementedError(f"aarch64-linux: no x87 (X87 = False): {op} is not lifted here")
 
 
 def x87_control_set(rm, b: ir.IRBuilder, cw: ir.Value):

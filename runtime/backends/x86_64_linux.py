@@ -4,6 +4,7 @@ from __future__ import annotations
 from llvmlite import ir
 
 from runtime.irkit import I32, I64, c64
+from translator.semantics.x87_float import HOST_FPU
 
 TRIPLE = "x86_64-unknown-linux-gnu"
 LINK_EMULATION = "elf_x86_64"
@@ -160,30 +161,6 @@ ENTRY_ASM = [
     "  stmxcsr -4(%rsp)",
     "  movl -4(%rsp), %eax",
     "  ret",
-    # rt_host_fprem / rt_host_fprem1 (st0*, st1*) -> x87 status word: one partial-remainder
-    # step of ST0 by ST1, in place, with the FPU's own C0-C3 and exception flags
-    ".globl rt_host_fprem",
-    ".type rt_host_fprem,@function",
-    "rt_host_fprem:",
-    "  fnclex",
-    "  fldt (%rsi)",
-    "  fldt (%rdi)",
-    "  fprem",
-    "  fnstsw %ax",
-    "  fstpt (%rdi)",
-    "  fstp %st(0)",
-    "  ret",
-    ".globl rt_host_fprem1",
-    ".type rt_host_fprem1,@function",
-    "rt_host_fprem1:",
-    "  fnclex",
-    "  fldt (%rsi)",
-    "  fldt (%rdi)",
-    "  fprem1",
-    "  fnstsw %ax",
-    "  fstpt (%rdi)",
-    "  fstp %st(0)",
-    "  ret",
     ".globl rt_host_set_x87cw",
     ".type rt_host_set_x87cw,@function",
     "rt_host_set_x87cw:",
@@ -196,7 +173,15 @@ ENTRY_ASM = [
     "  movl %edi, -4(%rsp)",
     "  ldmxcsr -4(%rsp)",
     "  ret",
-]
+] + [line for op, (effect, _cc) in HOST_FPU.items() for line in (
+    # rt_host_<op>(p0, p1) -> x87 status word: the instruction on ST0 = *p0 and ST1 = *p1
+    # (80-bit), run by this FPU with its own results and flags; the stack goes back to p0 and
+    # p1 as its stack effect says (runtime/support.py _host_fpu)
+    f".globl rt_host_{op}", f".type rt_host_{op},@function", f"rt_host_{op}:",
+    "  fnclex", "  fldt (%rsi)", "  fldt (%rdi)", f"  {op}", "  fnstsw %ax",
+    *{"unary": ["  fstpt (%rdi)", "  fstp %st(0)"], "popping": ["  fstpt (%rsi)"],
+      "split": ["  fstpt (%rsi)", "  fstpt (%rdi)", "  fstp %st(0)"]}[effect],
+    "  ret")]
 
 
 def fpenv_get(rm, b: ir.IRBuilder, mxcsr: ir.Value) -> ir.Value:
@@ -206,11 +191,10 @@ def fpenv_get(rm, b: ir.IRBuilder, mxcsr: ir.Value) -> ir.Value:
     return b.call(rm.function("rt_host_get_mxcsr", I32, []), [])
 
 
-def x87_partial_remainder(rm, b: ir.IRBuilder, ieee: bool, st0: ir.Value, st1: ir.Value) -> ir.Value:
-    """fprem (or fprem1 with ieee) of the 80-bit values at st0 and st1 (i8*), in place;
-    returns the FPU status word (i16) of the step."""
-    name = "rt_host_fprem1" if ieee else "rt_host_fprem"
-    return b.call(rm.function(name, ir.IntType(16), [st0.type, st1.type]), [st0, st1])
+def x87_host(rm, b: ir.IRBuilder, op: str, p0: ir.Value, p1: ir.Value) -> ir.Value:
+    """The x87 instruction op (one of HOST_FPU) on the 80-bit values at p0 and p1 (i8*), by
+    this host's FPU; returns its status word (i16)."""
+    return b.call(rm.function(f"rt_host_{op}", ir.IntType(16), [p0.type, p1.type]), [p0, p1])
 
 
 def x87_control_set(rm, b: ir.IRBuilder, cw: ir.Value):

@@ -130,6 +130,21 @@ def _forms() -> list:
              m, prepare=operands("f64", "f64")),
         *[case(f"fld qword ptr [rdi+8]; fld qword ptr [rdi]; {op}; fnstsw ax; fstp tbyte ptr [rdi+0x10]; "
                "fstp st(0)", ("rax", "mem"), prepare=operands("f64", "f64")) for op in ("fprem", "fprem1")],
+        # run by the host's FPU (HOST_FPU): results, C1 and the exception flags
+        *[case(f"fld qword ptr [rdi]; {op}; fnstsw ax; fstp tbyte ptr [rdi+0x10]", ("rax", "mem"),
+               prepare=operands("f64")) for op in ("f2xm1", "fsin", "fcos")],
+        case("fld tbyte ptr [rdi]; f2xm1; fnstsw ax; fstp tbyte ptr [rdi+0x10]", ("rax", "mem"),
+             prepare=operands("f80")),
+        *[case(f"fld qword ptr [rdi+8]; fld qword ptr [rdi]; {op}; fnstsw ax; fstp tbyte ptr [rdi+0x10]",
+               ("rax", "mem"), prepare=operands("f64", "f64")) for op in ("fpatan", "fyl2x", "fyl2xp1")],
+        case("fld tbyte ptr [rdi+0x10]; fld tbyte ptr [rdi]; fyl2x; fnstsw ax; fstp tbyte ptr [rdi+0x20]",
+             ("rax", "mem"), prepare=operands("f80", "f80")),
+        case("fld tbyte ptr [rdi]; fxtract; fnstsw ax; fstp tbyte ptr [rdi+0x10]; fstp tbyte ptr [rdi+0x20]",
+             ("rax", "mem"), prepare=operands("f80")),
+        case("fld qword ptr [rdi]; fld qword ptr [rdi+8]; ffreep st(0); fstp tbyte ptr [rdi+0x10]", m,
+             prepare=operands("f64", "f64")),
+        case("fldcw word ptr [rdi+0x20]; fld qword ptr [rdi+8]; fld qword ptr [rdi]; fpatan; "
+             "fstp tbyte ptr [rdi+0x10]", m, prepare=operands("f64", "f64", cw=True)),
         case("fld qword ptr [rdi]; fld qword ptr [rdi+8]; fxch st(1); fstp qword ptr [rdi+0x10]; "
              "fstp qword ptr [rdi+0x18]", m, prepare=operands("f64", "f64")),
         # compares into RFLAGS and the status word

@@ -10,8 +10,8 @@ On a host with x86_fp80 (x86-64) values are LLVM ``x86_fp80``; arithmetic rounds
 at full precision (the precision control field is ignored) and NaN choice is left to the
 host's x87. On a host without it (aarch64) the registers are doubles: the documented 64-bit
 approximation of translator/semantics/x87_float.py (long double computes as double; 80-bit
-memory operands are converted, rounding to nearest-even on load; fprem/fprem1 are not
-lifted there). Every semantic is written once against ``fp(ctx)``, the host's X87Float.
+memory operands are converted, rounding to nearest-even on load; the instructions of
+HOST_FPU, which the x86-64 host's own FPU runs, are not lifted there). Every semantic is written once against ``fp(ctx)``, the host's X87Float.
 """
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from llvmlite import ir
 from translator.lift.function import Unsupported
 from translator.semantics import semantic
 from translator.semantics.sse_float import mxcsr_get, mxcsr_set, round_by, set_compare_flags, to_int
-from translator.semantics.x87_float import FP64, FP80, I80, X87Float
+from translator.semantics.x87_float import C0, C1, C2, C3, FP64, FP80, HOST_FPU, I80, X87Float
 
 I1, I8, I16, I32, I64 = (ir.IntType(n) for n in (1, 8, 16, 32, 64))
 F32, F64 = ir.FloatType(), ir.DoubleType()
@@ -39,7 +39,6 @@ CONSTANTS = {
     "fldpi": 0x4000_C90FDAA22168C235, "fldlg2": 0x3FFD_9A209A84FBCFF799,
     "fldln2": 0x3FFE_B17217F7D1CF79AC,
 }
-C0, C1, C2, C3 = 8, 9, 10, 14
 
 
 # -- stack -------------------------------------------------------------------------------------
@@ -211,14 +210,22 @@ def narrow(ctx, v: ir.Value, to: ir.Type) -> ir.Value:
     return b.bitcast(out, to)
 
 
-@semantic("fprem", "fprem1")
-def fprem(ctx, insn):
-    """One partial-remainder step of ST0 by ST1 (C2 set: not finished, run it again), done
-    by the runtime on State's registers (runtime/support.py _fprem); not on a host without
-    x86_fp80 (the instruction is then rt_unimplemented)."""
+@semantic(*HOST_FPU)
+def host_fpu(ctx, insn):
+    """fprem/fprem1 (one partial-remainder step of ST0 by ST1; C2 set: not finished),
+    f2xm1, fsin, fcos, fpatan, fyl2x, fyl2xp1 and fxtract, run by the host's own FPU on
+    State's registers (runtime/support.py _host_fpu), so results, C1 and exceptions are
+    the hardware's; not on a host without x86_fp80 (the instruction is then
+    rt_unimplemented)."""
+    m = insn.mnemonic
     if fp(ctx) is not FP80:
-        raise Unsupported("fprem needs the host's x87")
-    ctx.call_rt("rt_" + insn.mnemonic, [], sync=False)
+        raise Unsupported(f"{m} needs the host's x87")
+    ctx.call_rt("rt_" + m, [], sync=False)
+    effect = HOST_FPU[m][0]
+    if effect == "popping":
+        pop(ctx)
+    elif effect == "split":
+        push(ctx, st(ctx, 7))
 
 
 @semantic("fst", "fstp")
@@ -434,10 +441,13 @@ def fwait(ctx, insn):
     """No unmasked x87 exceptions are modelled: nothing to wait for."""
 
 
-@semantic("ffree")
+@semantic("ffree", "ffreep")
 def ffree(ctx, insn):
+    """ST(i) tagged empty (ffreep: then a pop, as compilers use it to drop ST0)."""
     i = st_index(insn.operands[0])
     _bump(ctx, "fpu_tag", lambda t: ctx.b.and_(t, ir.Constant(I32, 0xFF ^ (1 << i))))
+    if insn.mnemonic == "ffreep":
+        pop(ctx)
 
 
 @semantic("fincstp", "fdecstp")

@@ -32,6 +32,20 @@ F64 = ir.DoubleType()
 DBL_MAX_BITS = 0x7FEF_FFFF_FFFF_FFFF
 
 
+C0, C1, C2, C3 = 8, 9, 10, 14      # condition code bits of the status word
+# The x87 instructions a host with an x87 (X87 = True) runs on its own FPU, exact results and
+# flags (translator/semantics/x87.py host_fpu, runtime/support.py _host_fpu): mnemonic ->
+# (stack effect, the condition codes it defines). "unary": ST0 replaced; "popping": the
+# result goes to ST1, then a pop; "split": fxtract's exponent to ST0, then its significand
+# pushed.
+HOST_FPU = {
+    "fprem": ("unary", (C0, C1, C2, C3)), "fprem1": ("unary", (C0, C1, C2, C3)),
+    "f2xm1": ("unary", (C1,)), "fsin": ("unary", (C1, C2)), "fcos": ("unary", (C1, C2)),
+    "fpatan": ("popping", (C1,)), "fyl2x": ("popping", (C1,)), "fyl2xp1": ("popping", (C1,)),
+    "fxtract": ("split", (C1,)),
+}
+
+
 def f80_bits(x: float) -> int:
     """The x86 extended-precision encoding of a Python float (exact)."""
     (d,) = struct.unpack("<Q", struct.pack("<d", x))
