@@ -16,6 +16,7 @@ extern int needed_counter;
 int needed_add(int, int);
 int needed_bump(void);
 const char *needed_greeting(void);
+int needed_answer(void);            /* the default version, NEEDED_2 */
 
 __thread int main_tls = 1000;
 static long (*step)(long);
@@ -53,9 +54,19 @@ static void *thread_main(void *arg)
     return NULL;
 }
 
+static void main_atexit_first(void) { puts("main: atexit handler registered first"); fflush(stdout); }
+static void main_atexit_second(void) { puts("main: atexit handler registered second"); fflush(stdout); }
+
 int main(void)
 {
+    atexit(main_atexit_first);
+    atexit(main_atexit_second);
     printf("needed_counter %d (set by the constructor)\n", needed_counter);
+    int (*v1)(void) = (int (*)(void))dlvsym(RTLD_DEFAULT, "needed_answer", "NEEDED_1");
+    int (*v2)(void) = (int (*)(void))dlvsym(RTLD_DEFAULT, "needed_answer", "NEEDED_2");
+    printf("needed_answer() = %d; @NEEDED_1 %d, @NEEDED_2 %d, @NEEDED_3 %s\n", needed_answer(),
+           v1 ? v1() : -1, v2 ? v2() : -1,
+           dlvsym(RTLD_DEFAULT, "needed_answer", "NEEDED_3") ? "found" : "not found");
     printf("needed_add(2, 3) = %d (an IFUNC)\n", needed_add(2, 3));
     printf("needed_greeting: %s\n", needed_greeting());
     puts("puts through the PLT");

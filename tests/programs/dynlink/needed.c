@@ -1,7 +1,10 @@
-/* libdlneeded.so: a DT_NEEDED library of dynlink.c, linked with -z lazy.
- * Initial-exec TLS used from the program, an IFUNC, a constructor and a destructor,
- * and a function the preload library overrides. */
+/* libdlneeded.so: a DT_NEEDED library of dynlink.c, linked with -z lazy and the version
+ * script needed.map. Initial-exec TLS used from the program, an IFUNC, a constructor and a
+ * destructor, an atexit handler registered by the constructor, a function the preload
+ * library overrides, and a symbol with two versions (needed_answer@NEEDED_1, and the
+ * default needed_answer@@NEEDED_2 that the program links against). */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -22,9 +25,21 @@ const char *needed_greeting(void) { return "greeting from libdlneeded"; }
 
 int needed_bump(void) { return ++needed_tls; }
 
+int needed_answer_v1(void) { return 1; }
+int needed_answer_v2(void) { return 2; }
+__asm__(".symver needed_answer_v1, needed_answer@NEEDED_1");
+__asm__(".symver needed_answer_v2, needed_answer@@NEEDED_2");
+
+static void needed_atexit(void)
+{
+    static const char msg[] = "libdlneeded: atexit handler\n";
+    write(1, msg, sizeof msg - 1);
+}
+
 __attribute__((constructor)) static void needed_init(void)
 {
     needed_counter = 100;
+    atexit(needed_atexit);
     static const char msg[] = "libdlneeded: constructor\n";
     write(1, msg, sizeof msg - 1);
 }
