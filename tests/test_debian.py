@@ -1,10 +1,10 @@
-"""Debian's own dynamically linked binaries (coreutils, grep, sed, gzip, xz), translated with
+"""Debian's own dynamically linked binaries (coreutils, grep, sed, gzip, xz, sqlite3, bash), translated with
 their module sets and run beside the originals on the same files: stdout, stderr, exit status
 and the files left must be identical.  Nobody here wrote these programs or their libraries.
 
 They run on the worker of the "dynamic" group (tests/test_dynamic.py): ld.so and libc.so.6
 are compiled once per cache, each binary then compiles its own code and its other libraries
-(libpcre2, libselinux, libacl, liblzma)."""
+(libpcre2, libselinux, libacl, liblzma, libsqlite3, libreadline, libtinfo)."""
 from __future__ import annotations
 
 import hashlib
@@ -22,6 +22,38 @@ TEXT = "".join(f"line {k} {'alpha beta gamma'.split()[k % 3]} {k * 7919 % 1000}\
 NUMS = "".join(f"{(k * 2654435761) % 100003}\n" for k in range(500))
 PASSWD = "".join(f"user{k}:x:{1000 + k}:{100 + k % 7}:User {k}:/home/user{k}:/bin/sh\n" for k in range(60))
 BLOB = hashlib.sha256(b"seed").digest() * 2000
+SQL_QUERY = ("with recursive n(i) as (select 1 union all select i + 1 from n where i < 2000) "
+             "select count(*), sum(i * i) % 1000003, group_concat(i % 7, '') like '%0123%', "
+             "printf('%.3f', avg(i) / 3.0), hex(zeroblob(3)), upper('ok') from n;")
+SQL_SCRIPT = ("create table t(id integer primary key, name text, score real);\n"
+              + "".join(f"insert into t(name, score) values ('n{k}', {k * 1.25});\n" for k in range(300))
+              + "create index t_score on t(score);\nbegin; update t set score = score * 2 where id % 3 = 0; commit;\n"
+              "select count(*), round(sum(score), 2), max(name) from t where score > 100;\n"
+              "select name from t order by score desc limit 3;\n.schema\n")
+BASH_SCRIPT = ('f() { local n=$1; (( n <= 1 )) && echo 1 && return; echo $(( n * $(f $((n - 1))) )); }; '
+               'echo "fact: $(f 10)"; for a in "$@"; do printf "[%s]" "$a"; done; echo; '
+               'declare -A m=([k]=v [x]=y); echo "${m[k]}${m[x]} ${#m[@]}"; s="Hello World"; '
+               'echo "${s,,} ${s^^} ${s/World/there} ${s:6:3}"; read -r line; echo "read: $line"; '
+               'echo $(( 2**40 / 3 )) $(( -7 % 3 )); case "$1" in o*) echo case-match;; esac; '
+               'echo one two three | tr " " "\\n" | sort -r | head -2; x=$(cat a.txt | wc -l); echo "lines $x"; '
+               'echo to-err >&2; exit 3')
+BASH_LIB = '''#!/bin/bash
+set -u
+count=0
+for f in tree/*; do count=$((count + 1)); done
+echo "entries: $count"
+while IFS=: read -r name _ uid gid _; do
+  (( uid % 10 == 0 )) && echo "$name $uid $gid"
+done < passwd.txt
+arr=(zeta alpha mu)
+IFS=$'\\n' sorted=($(printf '%s\\n' "${arr[@]}" | sort)); unset IFS
+echo "${sorted[*]}"
+trap 'echo "trap on exit $?"' EXIT
+printf '%05d|%-6s|%x\\n' 42 ab 255 > out.txt
+[[ -s out.txt ]] && cat out.txt
+echo "arg: $1"
+exit 4
+'''
 
 # name -> (binary, argv after argv[0], stdin)
 CASES = {
@@ -50,6 +82,15 @@ CASES = {
     "gunzip": ("gzip", ["-d", "-c", "a.gz"], b""),
     "xz": ("xz", ["-c", "-6", "a.txt"], b""),
     "xz-decompress": ("xz", ["-d", "-c", "a.xz"], b""),
+    # libsqlite3, libreadline, libtinfo, libz, libm
+    "sqlite3-memory": ("sqlite3", [":memory:", SQL_QUERY], b""),
+    "sqlite3-file": ("sqlite3", ["-batch", "made.db"], SQL_SCRIPT.encode()),
+    "sqlite3-csv": ("sqlite3", ["-csv", "-header", ":memory:",
+                                ".import --csv passwd.csv users", "select name, uid from users where uid % 7 = 3;"],
+                    b""),
+    # libtinfo; pipes and command substitution fork and run the host's own programs
+    "bash-c": ("bash", ["-c", BASH_SCRIPT, "arg0", "one", "two words"], b"a line from stdin\n"),
+    "bash-script": ("bash", ["script.sh", "x"], b""),
 }
 BINARIES = sorted({b for b, _, _ in CASES.values()})
 ENV = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC", "HOME": "/nonexistent"}
@@ -66,6 +107,8 @@ def populate(d: Path) -> None:
     import lzma
     (d / "a.gz").write_bytes(gzip.compress(TEXT.encode(), mtime=0))
     (d / "a.xz").write_bytes(lzma.compress(TEXT.encode()))
+    (d / "passwd.csv").write_text("name,x,uid,gid,gecos,home,shell\n" + PASSWD.replace(":", ","))
+    (d / "script.sh").write_text(BASH_LIB)
     tree = d / "tree"
     for sub in ("x", "y/z"):
         (tree / sub).mkdir(parents=True)
