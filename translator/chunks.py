@@ -17,15 +17,22 @@ from translator.cfg import CFG
 from translator.lift.module import LiftOptions, lift_chunk
 from translator.report import LiftReport
 
-CHUNK_INSNS = 6000      # guest instructions per compiled chunk
+CHUNK_INSNS = 6000      # guest instructions per compiled chunk, at most
+MIN_CHUNK_INSNS = 1500  # ... and at least (a module smaller than that is one chunk)
+CHUNKS_PER_MODULE = 8   # a small module is cut in about this many, so every core has work
 
 
 def split(cfg: CFG) -> list[list[int]]:
+    """The module's functions in chunks of about ``size`` instructions, in address order.
+    The cut depends on the module alone (never on the number of cores), so chunks are
+    found in the cache on any machine."""
+    total = sum(f.ninsns for f in cfg.functions.values())
+    size = max(MIN_CHUNK_INSNS, min(CHUNK_INSNS, total // CHUNKS_PER_MODULE))
     out, cur, n = [], [], 0
     for e, f in cfg.functions.items():
         cur.append(e)
         n += f.ninsns
-        if n >= CHUNK_INSNS:
+        if n >= size:
             out.append(cur)
             cur, n = [], 0
     if cur:
