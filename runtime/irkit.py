@@ -89,14 +89,17 @@ class RuntimeModule:
         return abi.field_ptr(b, state, name)
 
     def text(self) -> str:
-        body = str(self.module)
-        asm = "".join(f'module asm "{asm_escape(line)}"\n' for line in self.asm_lines)
-        return body + "\n" + asm
+        return str(self.module) + "\n" + module_asm(self.asm_lines)
 
 
 def asm_escape(line: str) -> str:
     """A line of assembly as the text of an LLVM IR string (quotes and backslashes as \\XX)."""
     return line.replace("\\", "\\5C").replace('"', "\\22")
+
+
+def module_asm(lines) -> str:
+    """Lines of assembly as LLVM IR module-level asm."""
+    return "".join(f'module asm "{asm_escape(line)}"\n' for line in lines)
 
 
 def asm_unescape(text: str) -> str:

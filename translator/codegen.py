@@ -68,8 +68,8 @@ def assemble(asm: str, backend) -> bytes:
     if foreign(backend.TRIPLE):
         from translator.link import assemble as assemble_apart
         return assemble_apart(asm, backend.TRIPLE)
-    from runtime.irkit import asm_escape
-    return compile_ir("".join(f'module asm "{asm_escape(line)}"\n' for line in asm.splitlines()), backend, 0)
+    from runtime.irkit import module_asm
+    return compile_ir(module_asm(asm.splitlines()), backend, 0)
 
 
 def compile_ir(text: str, backend, opt: int = 2) -> bytes:
