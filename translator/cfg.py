@@ -280,6 +280,7 @@ class Discovery:
         def add_table(i, jt):
             jump_tables[i.address] = jt
             for t in jt.targets:
+                pred.setdefault(t, i.address)
                 if t not in leaders:
                     leaders.add(t)
                     work.append(t)

@@ -1,0 +1,33 @@
+"""Discovery (translator/cfg.py, translator/jumptables.py) on a hand-written program whose
+layout is the one gcc gives big programs: a function's cold part far below it, and a jump
+table whose target block ends in another table."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from translator.cfg import Discovery
+from translator.image import load_image
+from tests.util import build_nolibc, run_program, translate
+
+FARCOLD = Path(__file__).resolve().parent / "inputs" / "farcold.S"
+
+
+def test_tables_found_without_decoding_the_code_between(tmp_path):
+    native = build_nolibc(FARCOLD, tmp_path / "farcold")
+    image = load_image(str(native))
+    f = next(a for a, name in image.symbols.items() if name == "f")
+    disc = Discovery(image)
+    fn = disc.explore(f, set(), set())
+    tables = sorted((len(jt.targets), jt.bounded) for jt in fn.jump_tables.values())
+    assert tables == [(2, True), (4, True)]
+    # the 8,000 instructions between the cold part and f are never decoded: a straight line
+    # ends at a ret (before, each table's backward slice decoded them all)
+    assert len(disc.dec.cache) < 1000, len(disc.dec.cache)
+
+
+def test_far_cold_part_translates(tmp_path):
+    native = build_nolibc(FARCOLD, tmp_path / "farcold")
+    out = tmp_path / "farcold.native"
+    r = translate(native, out)
+    assert r.returncode == 0, r.stderr
+    assert run_program(["farcold"], executable=out) == run_program(["farcold"], executable=native)
