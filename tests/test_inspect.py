@@ -77,3 +77,24 @@ def test_busybox_has_no_unsupported_instruction():
     print(f"busybox: {got['supported']} of {got['instructions']} instructions supported "
           f"({100 * got['supported_share']:.2f}%), beyond the baseline: {got['beyond_baseline']}; "
           f"executable bytes: {cov}")
+
+
+def test_inspect_lists_the_module_set_with_dlopen_libraries(tmp_path):
+    """A dynamic program: its module set, as ld.so resolves it, plus what --with adds."""
+    binary = native_binary(BY_NAME["hello"], "O2-dynamic")
+    src = tmp_path / "plugin.c"
+    src.write_text("int plugin_answer(void) { return 42; }\n")
+    lib = tmp_path / "libplugin.so"
+    subprocess.run(["gcc", "-O2", "-shared", "-fPIC", "-Wl,-soname,libplugin.so.1", "-o", lib, src], check=True)
+    r = inspect(binary, "--json", "--with", lib)
+    assert r.returncode == 0, r.stderr
+    mods = json.loads(r.stdout)["modules"]
+    kinds = [m["kind"] for m in mods]
+    assert kinds[0] == "program" and "interpreter" in kinds, kinds
+    sonames = {m["soname"] for m in mods}
+    assert {"libc.so.6", "libplugin.so.1"} <= sonames, sonames
+    plugin = next(m for m in mods if m["soname"] == "libplugin.so.1")
+    assert plugin["size"] == lib.stat().st_size and len(plugin["sha256"]) == 64
+    r = inspect(binary, "--with", tmp_path / "missing.so")
+    assert r.returncode != 0 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+    assert str(tmp_path / "missing.so") in r.stderr

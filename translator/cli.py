@@ -64,21 +64,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="tso: plain guest loads and stores keep x86's order as other threads see "
                         "it (barriers; the default on aarch64); relaxed: only locked instructions "
                         "and the host's own order (the default on x86-64, whose hardware is TSO)")
-    t.add_argument("--sysroot", metavar="DIR", default=None,
-                   help="resolve a dynamic program's interpreter and libraries inside DIR "
-                        "(an x86-64 root file system), as its ld.so would there")
-    t.add_argument("--with", dest="with_paths", metavar="PATH", action="append", default=[],
-                   help="also translate this shared object, or every shared object in this "
-                        "directory, with its own libraries: what the program loads with dlopen "
-                        "(repeatable)")
+    _module_set_arguments(t)
     t.add_argument("-q", "--quiet", action="store_true", help="no progress bar; errors and the summary only")
     t.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
     i = sub.add_parser("inspect", help="show what the translator sees in an ELF program",
                        description="Segments, entry, functions and blocks found, jump tables, "
                        "indirect targets and the instructions the lifter does not support, with counts.")
-    i.add_argument("input", help="static x86-64 Linux ELF executable (or static-PIE)")
+    i.add_argument("input", help="x86-64 Linux ELF executable: static, static-PIE or dynamic")
     i.add_argument("--json", action="store_true", help="print the result as JSON")
     i.add_argument("--functions", action="store_true", help="list every function found")
+    _module_set_arguments(i)
     i.add_argument("-j", "--jobs", type=int, default=0, help="parallel workers (default: one per CPU)")
     b = sub.add_parser("bench", help="time a program native, translated and emulated (QEMU)",
                        description="Translate PROGRAM (through the cache), run it native, translated "
@@ -98,6 +93,17 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def _module_set_arguments(p) -> None:
+    """The options that shape a dynamic program's module set (translate and inspect)."""
+    p.add_argument("--sysroot", metavar="DIR", default=None,
+                   help="resolve a dynamic program's interpreter and libraries inside DIR "
+                        "(an x86-64 root file system), as its ld.so would there")
+    p.add_argument("--with", dest="with_paths", metavar="PATH", action="append", default=[],
+                   help="also take this shared object, or every shared object in this "
+                        "directory, with its own libraries: what the program loads with dlopen "
+                        "(repeatable)")
+
+
 def cmd_translate(args) -> int:
     from translator.batch import translate_all
     if args.output and len(args.inputs) > 1:
@@ -109,7 +115,7 @@ def cmd_translate(args) -> int:
 
 def cmd_inspect(args) -> int:
     from translator.inspection import format_text, inspect
-    ins = inspect(args.input, args.jobs, args.functions)
+    ins = inspect(args.input, args.jobs, args.functions, args.sysroot, args.with_paths)
     if args.json:
         print(json.dumps(ins.as_dict(), indent=2))
     else:

@@ -68,13 +68,14 @@ def _count(entries) -> dict[str, int]:
     return dict(collections.Counter(text.split()[0] for _, text in entries).most_common())
 
 
-def inspect(path: str, jobs: int = 0, functions: bool = False) -> Inspection:
+def inspect(path: str, jobs: int = 0, functions: bool = False, sysroot: str | None = None,
+            with_paths=()) -> Inspection:
     t0 = time.perf_counter()
     with heap.long_lived():     # translator/heap.py
         image = load_image(path)
         mods = []
         if image.interp:
-            plan = dynamic.plan(image, None)
+            plan = dynamic.plan(image, sysroot, with_paths)
             mods = [{"path": m.path, "soname": m.soname, "kind": m.kind, "sha256": m.sha256, "size": m.size,
                      "base": f"{im.base:#x}"} for m, im in zip(plan.modules.modules, plan.images)]
         cfg = discover(image)
