@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.test_programs import BY_NAME, check_program, native_binary
+from tests.test_programs import BY_NAME, check_program
 from tests.util import run_program, translate
 
 pytestmark = pytest.mark.xdist_group("dynamic")

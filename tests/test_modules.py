@@ -411,7 +411,6 @@ def test_cache_glibc_hwcaps_priority():
 
 
 def test_cache_old_format_with_new_appended():
-    entries = [("libold.so.2", "/old/libold.so.2")]
     old_strings = b"libold.so.2\0/old/libold.so.2\0"
     old = modules.CACHEMAGIC + b"\0" + struct.pack("<I", 1)
     old += struct.pack("<iII", modules.CACHE_FLAGS_X86_64_LIBC6, 0, 12)

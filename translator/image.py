@@ -264,11 +264,15 @@ def _image_from_elf(path: str, raw: bytes, elf, base: int | None, shared_object:
             if value:
                 lazy_slots.append((base + r.address, base + value))
 
+    def rebased(v: int) -> int:
+        """A link-time address as the image maps it (a 0 stays 0: an empty slot)."""
+        return base + v if is_dyn and v else v
+
     def array(tag):
         try:
             for e in elf.dynamic_entries:
                 if e.tag == tag:
-                    return [base + a if is_dyn else a for a in e.array]
+                    return [rebased(a) for a in e.array]
         except Exception:
             pass
         try:
@@ -281,12 +285,11 @@ def _image_from_elf(path: str, raw: bytes, elf, base: int | None, shared_object:
             return []
         data = bytes(sec.content)
         vals = [int.from_bytes(data[i:i + 8], "little") for i in range(0, len(data) - 7, 8)]
-        return [v + base if (is_dyn and v) else v for v in vals]
+        return [rebased(v) for v in vals]
 
     TAG = lief.ELF.DynamicEntry.TAG
     # DT_INIT and DT_FINI hold addresses ld.so calls through a pointer (libm's _init)
-    init_fn, fini_fn = ([base + int(e.value) if is_dyn else int(e.value) for e in _dynamic_values(elf, t)]
-                        for t in (TAG.INIT, TAG.FINI))
+    init_fn, fini_fn = ([rebased(int(e.value)) for e in _dynamic_values(elf, t)] for t in (TAG.INIT, TAG.FINI))
     init_array = [a for a in (*array(TAG.PREINIT_ARRAY), *init_fn, *array(TAG.INIT_ARRAY)) if a]
     fini_array = [a for a in (*array(TAG.FINI_ARRAY), *fini_fn) if a]
     try:
