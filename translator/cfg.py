@@ -444,11 +444,17 @@ class Discovery:
 
     def _indirect_spans(self) -> list[tuple[int, int, int]]:
         """Address ranges of functions with indirect jumps that no jump table explains:
-        code pointers inside them are computed-goto labels of that function."""
+        code pointers inside them are computed-goto labels of that function.  A range runs
+        to the end of the function's FDE when it has one: its labels may all lie past the
+        code decoded so far (in a PIE, the label table is filled by relocations, so the
+        first computed goto is all that is decoded before the labels are known)."""
         spans = []
         for f in self.functions.values():
             if any(b.term == T_IND and not b.succs for b in f.blocks.values()):
                 hi = max(b.end for b in f.blocks.values())
+                fde = self.eh.fde_containing(f.entry)
+                if fde is not None and fde[0] == f.entry:
+                    hi = max(hi, fde[1])
                 spans.append((f.entry, hi, f.entry))
         return spans
 

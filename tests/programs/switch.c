@@ -1,6 +1,8 @@
 /* switch: dense switches that compile to jump tables (48 cases with fall-through,
  * a second one on characters, one with a sparse range); called over many values
- * including out-of-range ones that take the default. */
+ * including out-of-range ones that take the default.  Then a threaded-code interpreter
+ * (computed goto, as CPython's and Lua's eval loops): each handler jumps to the next
+ * opcode's label itself. */
 #include <stdint.h>
 #include <stdio.h>
 
@@ -90,6 +92,29 @@ __attribute__((noinline)) static const char *name(unsigned v)
     }
 }
 
+enum { OP_PUSH, OP_ADD, OP_MUL, OP_DUP, OP_SWAP, OP_JNZ, OP_DEC, OP_XOR, OP_HALT };
+
+__attribute__((noinline)) static uint64_t threaded(const int32_t *code, uint64_t seed)
+{
+    static const void *const labels[] = { &&push, &&add, &&mul, &&dup, &&swap, &&jnz, &&dec, &&xor_, &&halt };
+    uint64_t stack[64];
+    int sp = 0;
+    const int32_t *pc = code;
+    stack[sp++] = seed;
+#define NEXT goto *labels[*pc++]
+    NEXT;
+push: stack[sp++] = *pc++; NEXT;
+add: sp--; stack[sp - 1] += stack[sp]; NEXT;
+mul: sp--; stack[sp - 1] *= stack[sp]; NEXT;
+dup: stack[sp] = stack[sp - 1]; sp++; NEXT;
+swap: { uint64_t t = stack[sp - 1]; stack[sp - 1] = stack[sp - 2]; stack[sp - 2] = t; } NEXT;
+jnz: { int32_t off = *pc++; if (stack[sp - 1] != 0) pc += off; } NEXT;
+dec: stack[sp - 1]--; NEXT;
+xor_: sp--; stack[sp - 1] ^= stack[sp]; NEXT;
+halt: return stack[0] * 3 + sp;
+#undef NEXT
+}
+
 int main(void)
 {
     uint32_t h = 0;
@@ -108,5 +133,11 @@ int main(void)
     }
     printf("classify sum=%u\n", csum);
     for (unsigned v = 995; v < 1012; v++) printf("name(%u)=%s\n", v, name(v));
+    for (int n = 1; n < 40; n += 7) {
+        /* [seed n]  loop: swap, *31, +7, dup, ^0x5bd1e995, add, swap, dec, jnz loop; halt */
+        const int32_t prog[] = { OP_PUSH, n, OP_SWAP, OP_PUSH, 31, OP_MUL, OP_PUSH, 7, OP_ADD, OP_DUP,
+                                 OP_PUSH, 0x5bd1e995, OP_XOR, OP_ADD, OP_SWAP, OP_DEC, OP_JNZ, -16, OP_HALT };
+        printf("threaded(%d)=%llu\n", n, (unsigned long long)threaded(prog, n * 12345u + 1));
+    }
     return 0;
 }

@@ -491,6 +491,7 @@ class FunctionLifter:
         self.resume_bbs: dict[int, ir.Block] = {}     # resume address -> landing block
         self.poll_bbs: dict[int, ir.Block] = {}       # loop head -> its signal poll
         self.poll_exit = None                          # the polls' way out to the dispatcher
+        self.goto_bb = None                            # the computed gotos' shared switch
         if self.func.resume:
             self.resume_switch_bb = fn.append_basic_block("resume")
             is0 = b.icmp_unsigned("==", self.entry_arg, ir.Constant(I32, 0))
@@ -511,6 +512,8 @@ class FunctionLifter:
             self.lift_block(blk)
             if not self.terminated:
                 todo.extend(reversed(blk.succs))
+        if self.goto_bb is not None:
+            self._computed_goto_switch()
         if self.func.resume:
             self._resume_switch()
         fn.blocks = [blk for blk in fn.blocks if blk.instrs]     # drop never-lifted blocks
@@ -745,12 +748,37 @@ class FunctionLifter:
         leaves through the dispatcher."""
         b = self.b
         table = blk.insns and blk.insns[-1].address in self.func.jump_tables
-        cases = list(blk.succs)
-        if not table:       # a computed goto may go to any label of the function
-            cases += [a for a in self.func.resume if a not in cases]
-        cases = [a for a in cases if a in self.blocks]
+        if not table and any(a in self.blocks for a in self.func.resume):
+            # A computed goto may go to any label of the function: every such jump goes to
+            # one switch over the labels (_computed_goto_switch).  A switch at each jump
+            # made jumps x labels edges: python3.11's eval loop, 250 such jumps and 946
+            # labels, gave PHIs with 4 million operands and a compile that never ended.
+            if self.goto_bb is None:
+                self.goto_bb = self.new_block("computed_goto")
+                self.goto_target = self._eb.alloca(I64, name="goto_target")
+                self.goto_insn = blk.insns[-1]
+                self.goto_cases: dict[int, None] = {}
+            self.goto_cases.update(dict.fromkeys(a for a in blk.succs if a in self.blocks))
+            b.store(target, self.goto_target)
+            b.branch(self.goto_bb)
+            return
+        self._switch_or_leave(f"{blk.start:x}", [a for a in blk.succs if a in self.blocks], target, blk.insns[-1])
+
+    def _computed_goto_switch(self):
+        b = self.b
+        b.position_at_end(self.goto_bb)
+        self.insn = self.goto_insn
+        self.flag_origin.clear()
+        target = b.load(self.goto_target)
+        cases = list(self.goto_cases) + [a for a in self.func.resume if a in self.blocks and a not in self.goto_cases]
+        self._switch_or_leave("goto", cases, target, self.goto_insn)
+
+    def _switch_or_leave(self, label: str, cases: list[int], target: ir.Value, insn):
+        """A switch of target over cases (guest blocks of this function); where it matches
+        none, rip = target and leave through the jump's inline cache."""
+        b = self.b
         if cases:
-            miss = self.new_block(f"miss_{blk.start:x}")
+            miss = self.new_block(f"miss_{label}")
             lo, span = min(cases), max(cases) - min(cases) + 1
             if len(cases) >= DENSE_MIN_CASES and span <= DENSE_MAX_SPAN:
                 # Guest addresses are sparse cases (LLVM lowers them to a compare tree); a
@@ -759,7 +787,7 @@ class FunctionLifter:
                 slots = [0] * span
                 for k, a in enumerate(cases, 1):
                     slots[a - lo] = k
-                tab = self.lc.module.int_table(f"cases_{self.func.entry:x}_{blk.start:x}", width, slots)
+                tab = self.lc.module.int_table(f"cases_{self.func.entry:x}_{label}", width, slots)
                 off = b.sub(target, ir.Constant(I64, lo))
                 inside = b.icmp_unsigned("<", off, ir.Constant(I64, span))
                 k = b.load(b.gep_index(tab, b.select(inside, off, ir.Constant(I64, 0))))
@@ -773,7 +801,7 @@ class FunctionLifter:
                     sw.add_case(ir.Constant(I64, a), self.blocks[a])
             b.position_at_end(miss)
         self.set_rip(target)
-        self._jump_cached(blk.insns[-1], target)
+        self._jump_cached(insn, target)
 
     def _jump_cached(self, insn, target: ir.Value):
         """Leave for a computed target through the branch's inline cache: a function entry
