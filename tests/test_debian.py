@@ -1,10 +1,11 @@
-"""Debian's own dynamically linked binaries (coreutils, grep, sed, gzip, xz, sqlite3, bash), translated with
-their module sets and run beside the originals on the same files: stdout, stderr, exit status
+"""Debian's own dynamically linked binaries (coreutils, grep, sed, gzip, xz, sqlite3, bash, python3),
+translated with their module sets and run beside the originals on the same files: stdout, stderr, exit status
 and the files left must be identical.  Nobody here wrote these programs or their libraries.
 
 They run on the worker of the "dynamic" group (tests/test_dynamic.py): ld.so and libc.so.6
 are compiled once per cache, each binary then compiles its own code and its other libraries
-(libpcre2, libselinux, libacl, liblzma, libsqlite3, libreadline, libtinfo)."""
+(libpcre2, libselinux, libacl, liblzma, libsqlite3, libreadline, libtinfo, libexpat, and
+python's extension modules from lib-dynload, given with --with)."""
 from __future__ import annotations
 
 import hashlib
@@ -55,6 +56,37 @@ echo "arg: $1"
 exit 4
 '''
 
+PYTHON = "/usr/bin/python3.11"      # Debian's (zlib, math, _sha256... are built into it)
+DYNLOAD = Path("/usr/lib/python3.11/lib-dynload")
+# The extension modules the script imports, loaded by python with dlopen.  _hashlib (and
+# with it libcrypto, about as big as python itself) is left out to keep the suite's time:
+# the script makes hashlib use python's built-in hashes, in the native run too.
+PY_WITH = ("_json", "_sqlite3", "_decimal")
+PY_SCRIPT = """
+import sys
+sys.modules["_hashlib"] = None
+import json, json.decoder, sqlite3, decimal, zlib, hashlib, _json, _sqlite3, _decimal
+print([m.__file__ for m in (_json, _sqlite3, _decimal)], json.decoder.c_scanstring is not None)
+d = {"a": [1, 2.5, None, True, -0.0, 1e300], "b": "\u00fcn\u00efc\u00f6d\u00e9", "c": {"x": [[]], "y": {}}}
+s = json.dumps(d, sort_keys=True)
+print(s, json.loads(s) == d, json.dumps(json.loads('[1, "\\u263a", {"k": 0.1}]'), indent=1, ensure_ascii=False))
+con = sqlite3.connect(":memory:")
+con.execute("create table t(a integer primary key, b text)")
+con.executemany("insert into t(b) values (?)", [(str(k) * (k % 5 + 1),) for k in range(500)])
+con.execute("create index tb on t(b)")
+print(con.execute("select count(*), sum(a), max(b), group_concat(a) from t where b like '7%' and a % 2 = 0").fetchone())
+print(sqlite3.sqlite_version_info >= (3, 0), con.execute("select typeof(1.5), 7 / 2, 7 % 3, hex('py')").fetchall())
+decimal.getcontext().prec = 60
+D = decimal.Decimal
+print(D(1) / D(7), D(2).sqrt(), D("1.10") + D("2.205"), D("123.456").quantize(D("0.1")), D(10) ** -30)
+data = b"".join(str(k * k).encode() for k in range(20000))
+z = zlib.compress(data, 9)
+print(len(data), len(z), zlib.decompress(z) == data, zlib.crc32(data), zlib.adler32(data))
+print(hashlib.sha256(data).hexdigest(), hashlib.md5(data).hexdigest(), hashlib.sha512(data).hexdigest()[:40])
+print(sorted(hashlib.algorithms_available)[:3], "done", file=sys.stderr)
+sys.exit(5)
+"""
+
 # name -> (binary, argv after argv[0], stdin)
 CASES = {
     "sort-n": ("sort", ["-n", "nums.txt"], b""),
@@ -91,7 +123,11 @@ CASES = {
     # libtinfo; pipes and command substitution fork and run the host's own programs
     "bash-c": ("bash", ["-c", BASH_SCRIPT, "arg0", "one", "two words"], b"a line from stdin\n"),
     "bash-script": ("bash", ["script.sh", "x"], b""),
+    # python3.11 with json, sqlite3, decimal from lib-dynload (libsqlite3 shared with sqlite3)
+    "python3-modules": (PYTHON, ["-I", "-c", PY_SCRIPT], b""),
 }
+# translate options of a binary beyond its own module set: what it loads with dlopen
+WITH = {PYTHON: [DYNLOAD / f"{m}.cpython-311-x86_64-linux-gnu.so" for m in PY_WITH]}
 BINARIES = sorted({b for b, _, _ in CASES.values()})
 ENV = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC", "HOME": "/nonexistent"}
 
@@ -130,8 +166,9 @@ def translated(tmp_path_factory):
 
     def get(name):
         if name not in made:
-            out = out_dir / f"{name}.native"
-            r = translate(shutil.which(name), out)
+            out = out_dir / f"{Path(name).name}.native"
+            extra = [a for lib in WITH.get(name, ()) for a in ("--with", lib)]
+            r = translate(shutil.which(name), out, *extra)
             made[name] = out if r.returncode == 0 else r.stderr[-3000:]
         return made[name]
     return get
@@ -151,7 +188,7 @@ def test_debian_binary(case, translated, tmp_path):
         d = tmp_path / who / "work"         # the same path length for both
         d.mkdir(parents=True)
         populate(d)
-        o, e, rc = run_program([binary, *args], stdin=stdin, cwd=d, env=ENV, executable=exe)
+        o, e, rc = run_program([Path(binary).name, *args], stdin=stdin, cwd=d, env=ENV, executable=exe)
         results.append((o, e, rc, snapshot(d)))
     (n_out, n_err, n_rc, n_files), (t_out, t_err, t_rc, t_files) = results
     assert (t_rc, t_err.decode(errors="replace")) == (n_rc, n_err.decode(errors="replace"))
