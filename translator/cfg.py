@@ -416,8 +416,6 @@ class Discovery:
                         term = T_IND
                         jt = jump_tables.get(i.address)
                         succs = list(dict.fromkeys(jt.targets)) if jt else []
-                    elif t in self.entries and t != entry and t not in leaders:
-                        term, succs = T_TAIL, [t]
                     elif t in self.entries and t != entry:
                         term, succs = T_TAIL, [t]
                     else:

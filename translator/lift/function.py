@@ -757,8 +757,6 @@ class FunctionLifter:
                 self.goto_bb = self.new_block("computed_goto")
                 self.goto_target = self._eb.alloca(I64, name="goto_target")
                 self.goto_insn = blk.insns[-1]
-                self.goto_cases: dict[int, None] = {}
-            self.goto_cases.update(dict.fromkeys(a for a in blk.succs if a in self.blocks))
             b.store(target, self.goto_target)
             b.branch(self.goto_bb)
             return
@@ -770,7 +768,9 @@ class FunctionLifter:
         self.insn = self.goto_insn
         self.flag_origin.clear()
         target = b.load(self.goto_target)
-        cases = list(self.goto_cases) + [a for a in self.func.resume if a in self.blocks and a not in self.goto_cases]
+        # The labels are the function's resume points (cfg._indirect_spans): such a jump has
+        # no successors of its own (cfg._cut_blocks).
+        cases = [a for a in self.func.resume if a in self.blocks]
         self._switch_or_leave("goto", cases, target, self.goto_insn)
 
     def _switch_or_leave(self, label: str, cases: list[int], target: ir.Value, insn):
