@@ -145,6 +145,8 @@ def populate(d: Path) -> None:
     (d / "a.xz").write_bytes(lzma.compress(TEXT.encode()))
     (d / "passwd.csv").write_text("name,x,uid,gid,gecos,home,shell\n" + PASSWD.replace(":", ","))
     (d / "script.sh").write_text(BASH_LIB)
+    for p in d.iterdir():   # fixed times: gzip stores a.txt's mtime in its header
+        os.utime(p, (1_600_000_000, 1_600_000_000))
     tree = d / "tree"
     for sub in ("x", "y/z"):
         (tree / sub).mkdir(parents=True)

@@ -58,7 +58,7 @@ def _front_end(path: str):
     image = load_image(path)
     cfg = discover(image)
     for entries in split(cfg):
-        lift_chunk(cfg, entries, LiftOptions(False), "fuzz")
+        lift_chunk(cfg, entries, LiftOptions(False))
 
 
 class _Hang(Exception):

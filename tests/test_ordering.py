@@ -35,10 +35,9 @@ def probe(tmp_path_factory):
 def _lift(probe, memory_order: str, target: str) -> str:
     cfg, entry = probe
     be = backends.get(target)
-    text, report = lift_chunk(cfg, [entry], LiftOptions(x87=be.X87, memory_order=memory_order,
-                                                        host_tso=be.TSO), "ordering")
-    assert not report.unsupported
-    return text
+    lifted = lift_chunk(cfg, [entry], LiftOptions(x87=be.X87, memory_order=memory_order, host_tso=be.TSO))
+    assert not lifted.report.unsupported
+    return lifted.text
 
 
 def _fences(text: str) -> dict[str, int]:

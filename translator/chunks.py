@@ -1,38 +1,54 @@
 """Chunks: a module's functions in groups of about CHUNK_INSNS guest instructions, each
-lifted and compiled to one object in a worker process, and cached under a key of everything
-that goes into it (its instructions and CFG, the options, and the sources of the lifter and
-code generator: codegen.lifter_hash).  The translation's other stages (translator/pipeline.py)
-are not in the key, so changing them keeps every compiled chunk."""
+lifted and compiled to one object in a worker process.  A chunk's lifted text names no guest
+address (translator/lift/function.py, PLACEHOLDER), so its object is cached under a hash of
+that text (with the options and the sources of the lifter and code generator,
+codegen.lifter_hash) and serves every module that has the same code at other addresses: the
+libc of two static programs is compiled once.  The output binds each chunk's placeholders
+to its own addresses (Binding).  The translation's other stages (translator/pipeline.py) are
+not in the key, so changing them keeps every compiled chunk."""
 from __future__ import annotations
 
-import ast
+import dataclasses
 import hashlib
 import multiprocessing
 import os
 import signal
 import time
+import zlib
 
 from translator import codegen
 from translator.cfg import CFG
+from translator.lift.function import PLACEHOLDER
 from translator.lift.module import LiftOptions, lift_chunk
 from translator.report import LiftReport
 
 CHUNK_INSNS = 6000      # guest instructions per compiled chunk, at most
-MIN_CHUNK_INSNS = 1500  # ... and at least (a module smaller than that is one chunk)
-CHUNKS_PER_MODULE = 8   # a small module is cut in about this many, so every core has work
+MIN_CHUNK_INSNS = 300   # ... and at least, but where a function of the module ends it
+CUT_EVERY = 4           # from MIN_CHUNK_INSNS on, a chunk ends after one function in about this many
+
+
+def _shape(f) -> int:
+    """A hash of a function's instructions by kind and length: the same wherever its code
+    is linked (displacements and targets left out), so chunk cuts fall at the same
+    functions in every program with that code."""
+    h = 0
+    for start in sorted(f.blocks):
+        h = zlib.crc32(bytes(b for i in f.blocks[start].insns for b in (i.id & 0xFF, i.id >> 8, i.size)), h)
+    return h
 
 
 def split(cfg: CFG) -> list[list[int]]:
-    """The module's functions in chunks of about ``size`` instructions, in address order.
-    The cut depends on the module alone (never on the number of cores), so chunks are
-    found in the cache on any machine."""
-    total = sum(f.ninsns for f in cfg.functions.values())
-    size = max(MIN_CHUNK_INSNS, min(CHUNK_INSNS, total // CHUNKS_PER_MODULE))
+    """The module's functions in chunks, in address order.  Where a chunk ends depends on its
+    functions' code alone (from MIN_CHUNK_INSNS on, after a function whose _shape says so;
+    at CHUNK_INSNS at the latest), never on the number of cores or on the code before it,
+    so a run of functions makes the same chunks in every module that has it.  Chunks are
+    small (a few functions: one function that differs makes its whole chunk differ) but
+    not single functions (each object costs LLVM about 3 ms more)."""
     out, cur, n = [], [], 0
     for e, f in cfg.functions.items():
         cur.append(e)
         n += f.ninsns
-        if n >= size:
+        if n >= CHUNK_INSNS or (n >= MIN_CHUNK_INSNS and _shape(f) % CUT_EVERY == 0):
             out.append(cur)
             cur, n = [], 0
     if cur:
@@ -46,53 +62,65 @@ def options_key(options, triple: str) -> bytes:
                  options.memory_order)).encode()
 
 
-def chunk_key(cfg: CFG, entries: list[int], options, triple: str) -> str:
+def chunk_key(text: str, options, triple: str, namespace: bytes = b"", salt: int = 0) -> str:
+    """The cache key of a chunk's object: its lifted text, the options, the lifter.
+    ``namespace`` keeps apart the chunks of modules linked together (two modules of one
+    program with the same chunk need two objects: each binds its own addresses); ``salt``
+    does so for two equal chunks of one module."""
     h = hashlib.sha256()
     h.update(codegen.lifter_hash().encode())
     h.update(options_key(options, triple))
-    for e in entries:
-        f = cfg.functions[e]
-        h.update(repr((e, f.resume)).encode())
-        for start in sorted(f.blocks):
-            b = f.blocks[start]
-            h.update(repr((start, b.term, b.succs)).encode())
-            for i in b.insns:
-                h.update(i.address.to_bytes(8, "little"))
-                h.update(bytes(i.bytes))
+    h.update(repr((namespace, salt)).encode())
+    h.update(text.encode())
     return h.hexdigest()
+
+
+@dataclasses.dataclass
+class Binding:
+    """What a chunk's symbols stand for in this module: ``prefix`` + "T" is its address table
+    (guest address of each slot), ``prefix`` + "F<n>"/"X<n>" the functions it defines and calls."""
+    prefix: str
+    table: list[int]
+    functions: dict[str, int]
+
+
+@dataclasses.dataclass
+class Built:
+    index: int
+    key: str
+    obj: bytes
+    report: LiftReport
+    cached: bool
+    t_lift: float
+    t_comp: float
+    binding: Binding
+
+
+def build_chunk(cfg: CFG, entries: list[int], options, backend, cache, namespace: bytes = b"",
+                salt: int = 0, index: int = 0) -> Built:
+    """Lift the chunk; compile it unless its object is cached."""
+    t0 = time.perf_counter()
+    lifted = lift_chunk(cfg, entries, LiftOptions(options.strict_flags, options.signal_polls, backend.X87,
+                                                  options.memory_order, backend.TSO))
+    t1 = time.perf_counter()
+    key = chunk_key(lifted.text, options, backend.TRIPLE, namespace, salt)
+    prefix = f"c{key[:24]}_"
+    obj = cache.get(key)
+    cached = obj is not None
+    if obj is None:
+        obj = codegen.compile_ir(lifted.text.replace(PLACEHOLDER, prefix), backend, options.opt)
+        cache.put(key, obj)
+    return Built(index, key, obj, lifted.report, cached, t1 - t0, time.perf_counter() - t1,
+                 Binding(prefix, lifted.table, lifted.functions))
 
 
 # Worker state, inherited through fork.
 _W: dict = {}
 
 
-def compile_chunk(k: int):
-    cfg, chunks, options, triple, cache, backend = (_W[n] for n in
-                                                    ("cfg", "chunks", "options", "triple", "cache", "backend"))
-    entries = chunks[k]
-    t0 = time.perf_counter()
-    key = chunk_key(cfg, entries, options, triple)
-    obj = cache.get(key)
-    report = LiftReport()
-    cached = obj is not None
-    t_lift = t_comp = 0.0
-    if obj is None:
-        text, report = lift_chunk(cfg, entries, LiftOptions(options.strict_flags, options.signal_polls,
-                                                          backend.X87, options.memory_order, backend.TSO),
-                                  f"chunk{k}")
-        t1 = time.perf_counter()
-        t_lift = t1 - t0
-        obj = codegen.compile_ir(text, backend, options.opt)
-        t_comp = time.perf_counter() - t1
-        cache.put(key, obj)
-        cache.put(key + ".report", repr((report.instructions, report.unsupported,
-                                         report.beyond_baseline, report.traps)).encode())
-    else:
-        raw = cache.get(key + ".report")
-        if raw is not None:
-            report.instructions, report.unsupported, report.beyond_baseline, report.traps = \
-                ast.literal_eval(raw.decode())
-    return k, key, obj, report, cached, t_lift, t_comp
+def compile_chunk(k: int) -> Built:
+    return build_chunk(_W["cfg"], _W["chunks"][k], _W["options"], _W["backend"], _W["cache"],
+                       _W["namespace"], 0, k)
 
 
 def _ignore_sigint():

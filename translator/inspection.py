@@ -61,7 +61,7 @@ class Inspection:
 
 
 def _lift_only(k: int) -> LiftReport:
-    return lift_chunk(_W["cfg"], _W["chunks"][k], LiftOptions(False), f"chunk{k}")[1]
+    return lift_chunk(_W["cfg"], _W["chunks"][k], LiftOptions(False)).report
 
 
 def _count(entries) -> dict[str, int]:

@@ -18,7 +18,7 @@ import syscall_shims
 from runtime import backends
 from runtime.build import program_asm, runtime_ir
 from runtime.loader import GuestLayout
-from translator import chunks, codegen, dynamic, heap
+from translator import bindings, chunks, codegen, dynamic, heap
 from translator.cfg import discover
 from translator.errors import OutputError
 from translator.image import PF_R, PF_W, Image, load_image
@@ -124,6 +124,7 @@ class ModuleBuild:
     cached_chunks: int
     cached: bool                            # the whole module came from the cache
     stages: dict[str, float]
+    bindings: list[chunks.Binding]          # what each chunk's symbols stand for here
 
 
 def _module_key(image: Image, options: Options, triple: str) -> str:
@@ -147,7 +148,8 @@ def _cached_module(image: Image, key: str, cache) -> ModuleBuild | None:
     report.instructions, report.unsupported, report.beyond_baseline, report.traps = \
         ast.literal_eval(meta["report"])
     return ModuleBuild(image, objects, [tuple(e) for e in meta["entries"]], [tuple(s) for s in meta["symbols"]],
-                       meta["functions"], meta["jump_tables"], report, len(objects), len(objects), True, {})
+                       meta["functions"], meta["jump_tables"], report, len(objects), len(objects), True, {},
+                       [chunks.Binding(*b) for b in meta["bindings"]])
 
 
 def translate_module(image: Image, options: Options, backend, cache, tell=lambda *a: None) -> ModuleBuild:
@@ -170,23 +172,36 @@ def _build_module(image: Image, key: str, options: Options, backend, cache, tell
     groups = chunks.split(cfg)
     t = time.perf_counter()
     tell("lift+compile", 0, len(groups))
+    # The chunks of a static program are shared with other programs (its libc); those of a
+    # dynamic program's modules are kept apart, as the modules are linked together.
+    namespace = image.sha256 if (image.interp or image.shared_object) else b""
     results = chunks.run_parallel(chunks.compile_chunk, len(groups), options.jobs,
                                   lambda d, n: tell("lift+compile", d, n),
-                                  cfg=cfg, chunks=groups, options=options, triple=backend.TRIPLE, cache=cache,
-                                  backend=backend)
-    results.sort(key=lambda r: r[0])
+                                  cfg=cfg, chunks=groups, options=options, cache=cache, backend=backend,
+                                  namespace=namespace)
+    results.sort(key=lambda r: r.index)
+    seen: set[str] = set()
+    for n, r in enumerate(results):     # equal chunks of one module: one object each
+        salt = 0
+        while r.key in seen:
+            salt += 1
+            r = chunks.build_chunk(cfg, groups[r.index], options, backend, cache, namespace, salt, r.index)
+        results[n] = r
+        seen.add(r.key)
     stages["lift+compile"] = time.perf_counter() - t
-    stages["lift (cpu)"] = sum(r[5] for r in results)
-    stages["compile (cpu)"] = sum(r[6] for r in results)
+    stages["lift (cpu)"] = sum(r.t_lift for r in results)
+    stages["compile (cpu)"] = sum(r.t_comp for r in results)
     report = LiftReport()
     for r in results:
-        report.merge(r[3])
+        report.merge(r.report)
     entries = sorted((a, fe, k) for a, (fe, k) in cfg.dispatch_entries().items())
-    build = ModuleBuild(image, [r[2] for r in results], entries, sorted(image.symbols.items()),
+    build = ModuleBuild(image, [r.obj for r in results], entries, sorted(image.symbols.items()),
                         len(cfg.functions), sum(len(f.jump_tables) for f in cfg.functions.values()),
-                        report, len(groups), sum(1 for r in results if r[4]), False, stages)
+                        report, len(groups), sum(1 for r in results if r.cached), False, stages,
+                        [r.binding for r in results])
     cache.put(key, json.dumps({
-        "chunks": [r[1] for r in results], "entries": entries, "symbols": build.symbols,
+        "chunks": [r.key for r in results], "entries": entries, "symbols": build.symbols,
+        "bindings": [dataclasses.astuple(b) for b in build.bindings],
         "functions": build.functions, "jump_tables": build.jump_tables,
         "report": repr((report.instructions, report.unsupported, report.beyond_baseline, report.traps)),
     }).encode())
@@ -312,6 +327,7 @@ def _build_output(path: str, out: str, image: Image, plan, out_key: str, options
         with open(blob_path, "wb") as fh:
             fh.write(layout.blob)
         data = codegen.assemble(program_asm(layout, blob_path, entries, symbols), backend)
+        objects += bindings.link_inputs([bd for b in builds for bd in b.bindings], tmpdir, backend)
         for k, obj in enumerate([*runtime_objects(backend, bool(layout.embedded), cache), data]):
             rt_obj = os.path.join(tmpdir, f"runtime{k}.o")
             with open(rt_obj, "wb") as fh:

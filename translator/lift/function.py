@@ -9,6 +9,8 @@ Semantics reach operands, registers, flags and memory through the methods of thi
 """
 from __future__ import annotations
 
+import bisect
+
 from capstone import x86 as X
 from llvmlite import ir
 
@@ -40,18 +42,64 @@ class Unsupported(Exception):
     """Raised by a semantic for an operand form it does not handle."""
 
 
+# The prefix of a chunk's own symbols in its lifted text; chunks.py replaces it by one made of
+# the chunk's cache key.  No guest address is in the text: a function's lifted code names the
+# functions it calls and defines by number (PLACEHOLDER + "F<n>" defined here, "X<n>"
+# called), and takes every guest address it needs from the chunk's address table
+# (PLACEHOLDER + "T", one i64 slot per address; a function's own addresses are its entry's
+# slot plus an offset).  The output binds the names and fills the table for the addresses of
+# its own module (Binding), so the same code at other addresses (libc in two static
+# programs) lifts to the same text and is compiled once.
+PLACEHOLDER = "__E2N_"
+RUN_GAP = 32    # bytes of padding between two blocks of one run of a function's code (gaddr)
+
+
 class LiftContext:
     """Module-level things shared by the functions of one chunk."""
 
-    def __init__(self, module: irtext.Module, options, entries):
+    def __init__(self, module: irtext.Module, options, entries, defined=(), image_span=(0, 0)):
         self.module = module
         self.options = options
         self.entries = entries          # guest addresses that have a lifted function
+        self.defined = frozenset(defined)   # those lifted in this chunk
+        self.image_span = image_span        # [lo, hi): the module's addresses (in_image)
         self.state_p = PTR
         self.fences = options.memory_order == "tso"     # translator/lift/ordering.py
+        self.fn_names: dict[int, str] = {}  # guest function address -> its name here
+        self.slots: dict[int, int] = {}     # guest address -> its slot in the address table
+        self.table = irtext.Value(ir.PointerType(I64), f"@{PLACEHOLDER}T")
+        self.locals = 0                     # numbers the chunk's private globals
 
     def guest_fn(self, addr: int) -> irtext.Declaration:
-        return self.module.declare(f"fn_{addr:x}", VOID, [PTR, I32])
+        name = self.fn_names.get(addr)
+        if name is None:
+            kind = "F" if addr in self.defined else "X"
+            name = self.fn_names[addr] = f"{PLACEHOLDER}{kind}{len(self.fn_names)}"
+        return self.module.declare(name, VOID, [PTR, I32])
+
+    def in_image(self, value: int) -> bool:
+        """An immediate or displacement that may be an address of the module (non-PIE code
+        has them: ``mov $table, %edi``, ``jmp *table(,%rax,8)``) is taken from the address
+        table like any other (the same value, in text that does not depend on it)."""
+        return self.image_span[0] <= value & 0xFFFF_FFFF_FFFF_FFFF < self.image_span[1]
+
+    def slot(self, addr: int) -> int:
+        k = self.slots.get(addr)
+        if k is None:
+            k = self.slots[addr] = len(self.slots)
+        return k
+
+    def local_name(self, kind: str) -> str:
+        """A name for a private global of this chunk (an inline cache, a case map)."""
+        self.locals += 1
+        return f"{kind}{self.locals}"
+
+    def declare_table(self):
+        """The address table's declaration, once every function is lifted: a constant array
+        defined by the output (its loads are invariant; they are not guest memory, so they
+        alias no guest access)."""
+        self.module.constants.append(
+            f"@{PLACEHOLDER}T = external hidden constant [{max(1, len(self.slots))} x i64], align 8")
 
     def rt(self, name: str, ret: ir.Type, args: list[ir.Type], noreturn=False) -> irtext.Declaration:
         return self.module.declare(name, ret, args, " noreturn cold" if noreturn else "")
@@ -90,6 +138,16 @@ class FunctionLifter:
         # flags of one compare becomes one icmp (flags.condition); reset where slots reload.
         self.flag_origin: dict[str, object] = {}
         self.origin = None
+        # The function's code as runs of contiguous blocks (gaddr), and their start addresses.
+        self._runs: list[int] = []
+        self._run_ends: list[int] = []
+        for blk in sorted(func.blocks.values(), key=lambda blk: blk.start):
+            if self._runs and blk.start <= self._run_ends[-1] + RUN_GAP:
+                self._run_ends[-1] = max(self._run_ends[-1], blk.end)
+            else:
+                self._runs.append(blk.start)
+                self._run_ends.append(max(blk.end, blk.start + 1))
+        self._bases: dict[int, ir.Value] = {}
 
     # -- State access ----------------------------------------------------------------------
     def field(self, name: str) -> ir.Value:
@@ -174,6 +232,26 @@ class FunctionLifter:
 
     def set_rip(self, value: ir.Value):
         self.b.store(value, self.field("rip"))
+
+    def gaddr(self, a: int) -> ir.Value:
+        """Guest address ``a`` as an i64 (see PLACEHOLDER): an address in this function's code
+        is the table slot of the start of its run of contiguous blocks (a function's cold
+        part lies elsewhere, at a distance that depends on the program), loaded once in the
+        prologue, plus the offset; any other one is its own slot, loaded where it is used."""
+        b = self.b
+        k = bisect.bisect_right(self._runs, a) - 1
+        if k >= 0 and a < self._run_ends[k]:
+            start = self._runs[k]
+            base = self._bases.get(start)
+            if base is None:
+                self._eb.position_at_start(self._entry_bb)
+                base = self._bases[start] = self._table_load(self._eb, start)
+            return b.add(base, ir.Constant(I64, a - start)) if a != start else base
+        return self._table_load(b, a)
+
+    def _table_load(self, b, a: int) -> ir.Value:
+        k = self.lc.slot(a & 0xFFFF_FFFF_FFFF_FFFF)
+        return b.load(b.gep_index(self.lc.table, ir.Constant(I64, k)), align=8, invariant=True)
 
     # -- registers -------------------------------------------------------------------------
     def gpr64(self, index: int) -> ir.Value:
@@ -278,13 +356,21 @@ class FunctionLifter:
     def const(self, bits: int, value: int) -> ir.Constant:
         return ir.Constant(int_t(bits), value & ((1 << bits) - 1))
 
+    def imm(self, op, bits: int) -> ir.Value:
+        """An immediate operand at ``bits``; one that may be an address of the module comes
+        from the address table (LiftContext.in_image)."""
+        if bits >= 32 and self.lc.in_image(op.imm):
+            v = self.gaddr(op.imm)
+            return v if bits == 64 else self.b.trunc(v, int_t(bits))
+        return self.const(bits, op.imm)
+
     def addr(self, op, segment: bool = True) -> ir.Value:
         """The effective address of a memory operand, as i64 (with the fs/gs base unless
         ``segment`` is false, as for lea)."""
         m = op.mem
         b = self.b
         if m.base == X.X86_REG_RIP:
-            a = ir.Constant(I64, (self.next_pc + m.disp) & 0xFFFF_FFFF_FFFF_FFFF)
+            a = self.gaddr(self.next_pc + m.disp)
         else:
             a = None
             if m.base:
@@ -298,10 +384,11 @@ class FunctionLifter:
                 if m.scale != 1:
                     idx = b.shl(idx, ir.Constant(I64, m.scale.bit_length() - 1))
                 a = idx if a is None else b.add(a, idx)
+            disp = self.gaddr(m.disp) if self.lc.in_image(m.disp) else ir.Constant(I64, m.disp & 0xFFFF_FFFF_FFFF_FFFF)
             if a is None:
-                a = ir.Constant(I64, m.disp & 0xFFFF_FFFF_FFFF_FFFF)
+                a = disp
             elif m.disp:
-                a = b.add(a, ir.Constant(I64, m.disp & 0xFFFF_FFFF_FFFF_FFFF))
+                a = b.add(a, disp)
         if not segment:
             return a
         if m.segment == X.X86_REG_FS:
@@ -366,7 +453,7 @@ class FunctionLifter:
             if v is not None and v.index not in saved:
                 saved[v.index] = self.gpr64(v.index)
         flags = {"cf": self.flag("cf")}     # adc and sbb read it; the rest only write flags
-        head = self.new_block(f"locked_{insn.address:x}")
+        head = self.new_block("locked")
         b.branch(head)
         b.position_at_end(head)
         for i, v in saved.items():
@@ -379,7 +466,7 @@ class FunctionLifter:
         finally:
             ok, self.atomic = self.atomic.get("ok"), None
         if ok is not None:
-            done = self.new_block(f"locked_done_{insn.address:x}")
+            done = self.new_block("locked_done")
             b.cbranch(ok, done, head)
             b.position_at_end(done)
         return r
@@ -396,7 +483,7 @@ class FunctionLifter:
                 v = self.b.trunc(v, int_t(bits)) if v.type.width > bits else self.b.zext(v, int_t(bits))
             return v
         if op.type == X.X86_OP_IMM:
-            return self.const(bits, op.imm)
+            return self.imm(op, bits)
         if op.type == X.X86_OP_MEM:
             return self.load(self.addr(op), int_t(bits))
         raise Unsupported("operand type")
@@ -444,7 +531,7 @@ class FunctionLifter:
 
     def die(self, name: str, args: list[ir.Value]):
         """A noreturn runtime call ends the current block."""
-        self.set_rip(ir.Constant(I64, self.insn.address))
+        self.set_rip(self.gaddr(self.insn.address))
         self.call_rt(name, args, noreturn=True)
         self.b.unreachable()
         self.terminated = True
@@ -580,7 +667,7 @@ class FunctionLifter:
             if self.b.block.is_terminated:
                 self.b.position_at_end(self.new_block("dead"))
         self.report.add_unsupported(insn)
-        self.die("rt_unimplemented", [ir.Constant(I64, insn.address)])
+        self.die("rt_unimplemented", [self.gaddr(insn.address)])
         return None
 
     def exit_to(self, fn: irtext.Declaration, args: list, flags: bool):
@@ -627,12 +714,12 @@ class FunctionLifter:
             if last is not None:
                 self.insn = last
                 self.report.add_trap(last)
-                self.die("rt_trap", [ir.Constant(I64, last.address),
+                self.die("rt_trap", [self.gaddr(last.address),
                                      ir.Constant(I32, TRAP_SIGNALS.get(last.id, SIGILL))])
             else:               # undecodable bytes: the CPU raises #UD, SIGILL
-                addr = blk.end
-                self.set_rip(ir.Constant(I64, addr))
-                self.call_rt("rt_trap", [ir.Constant(I64, addr), ir.Constant(I32, SIGILL)],
+                addr = self.gaddr(blk.end)
+                self.set_rip(addr)
+                self.call_rt("rt_trap", [addr, ir.Constant(I32, SIGILL)],
                              noreturn=True)
                 b.unreachable()
         else:
@@ -657,13 +744,14 @@ class FunctionLifter:
                 self.poll_target = b.phi(I64)
                 self.set_rip(self.poll_target)
                 self.sync_store(b.ret_void(), flags=True)
-            poll = self.poll_bbs[succ] = self.new_block(f"poll_{succ:x}")
+            poll = self.poll_bbs[succ] = self.new_block("poll")
             b.position_at_end(poll)
             # volatile: the flag is set by the host signal handler, behind the optimizer's back
             pending = b.load(self.field("sig_pending"), volatile=True)
+            head = self.gaddr(succ)
             br = b.cbranch(b.icmp_unsigned("!=", pending, ir.Constant(I64, 0)), self.poll_exit, self.blocks[succ])
             br.set_weights([1, 1000])
-            self.poll_target.add_incoming(ir.Constant(I64, succ), poll)
+            self.poll_target.add_incoming(head, poll)
             b.position_at_end(here)
         return poll
 
@@ -675,6 +763,8 @@ class FunctionLifter:
         if isinstance(target, ir.Constant) and target.constant in self.lc.entries:
             c = b.call(self.lc.guest_fn(target.constant), [self.state, ir.Constant(I32, 0)])
         else:
+            if isinstance(target, ir.Constant):     # a direct call to no known function
+                target = self.gaddr(target.constant)
             c = self.indirect_call(insn, target)
         self.sync_store(c, flags=False)
         self.resume_after(blk, insn, flags=self.strict_flags)
@@ -684,7 +774,7 @@ class FunctionLifter:
         dispatch entry k it last reached (a pair of words could be seen torn by another
         thread).  Returns (cache address, k + 1 read from it, i1 hit: entry k is target)."""
         b, module = self.b, self.lc.module
-        cache = module.word(f"ic_{insn.address:x}")
+        cache = module.word(self.lc.local_name("ic"))
         k1 = b.load_atomic(cache, "monotonic", 8)
         addrs = module.external_array("rt_dispatch_addrs", I64)     # [0] = 0: no target
         return cache, k1, b.icmp_unsigned("==", b.load(b.gep_index(addrs, k1)), target)
@@ -736,7 +826,7 @@ class FunctionLifter:
         self.sync_load_at(after, flags)
         self.resume_bbs.setdefault(ret_addr, after)
         rip = b.load(self.field("rip"))
-        ok = b.icmp_unsigned("==", rip, ir.Constant(I64, ret_addr))
+        ok = b.icmp_unsigned("==", rip, self.gaddr(ret_addr))
         unwind = self.new_block(f"unwind_{insn.address:x}")
         br = b.cbranch(ok, self.blocks[blk.succs[0]], unwind)
         br.set_weights([1000, 1])
@@ -775,33 +865,49 @@ class FunctionLifter:
 
     def _switch_or_leave(self, label: str, cases: list[int], target: ir.Value, insn):
         """A switch of target over cases (guest blocks of this function); where it matches
-        none, rip = target and leave through the jump's inline cache."""
+        none, rip = target and leave through the jump's inline cache.  One switch for each
+        run of the function's code the cases are in (gaddr): offsets inside a run are the
+        same in every program, the distance between runs is not."""
         b = self.b
         if cases:
             miss = self.new_block(f"miss_{label}")
-            lo, span = min(cases), max(cases) - min(cases) + 1
-            if len(cases) >= DENSE_MIN_CASES and span <= DENSE_MAX_SPAN:
-                # Guest addresses are sparse cases (LLVM lowers them to a compare tree); a
-                # byte map from address to case number makes a dense switch: a jump table.
-                width = 8 if len(cases) < 255 else 16
-                slots = [0] * span
-                for k, a in enumerate(cases, 1):
-                    slots[a - lo] = k
-                tab = self.lc.module.int_table(f"cases_{self.func.entry:x}_{label}", width, slots)
-                off = b.sub(target, ir.Constant(I64, lo))
-                inside = b.icmp_unsigned("<", off, ir.Constant(I64, span))
-                k = b.load(b.gep_index(tab, b.select(inside, off, ir.Constant(I64, 0))))
-                key = b.select(inside, b.zext(k, I32), ir.Constant(I32, 0))
-                sw = b.switch(key, miss)
-                for n, a in enumerate(cases, 1):
-                    sw.add_case(ir.Constant(I32, n), self.blocks[a])
-            else:
-                sw = b.switch(target, miss)
-                for a in cases:
-                    sw.add_case(ir.Constant(I64, a), self.blocks[a])
-            b.position_at_end(miss)
+            runs: dict[int, list[int]] = {}
+            for a in cases:
+                runs.setdefault(self._run_of(a), []).append(a)
+            groups = list(runs.values())
+            for n, group in enumerate(groups):
+                other = miss if n == len(groups) - 1 else self.new_block(f"switch_{label}")
+                self._switch_run(group, target, other)
+                b.position_at_end(other)
         self.set_rip(target)
         self._jump_cached(insn, target)
+
+    def _run_of(self, a: int) -> int:
+        return self._runs[bisect.bisect_right(self._runs, a) - 1]
+
+    def _switch_run(self, cases: list[int], target: ir.Value, other: ir.Block):
+        b = self.b
+        lo, span = min(cases), max(cases) - min(cases) + 1
+        if len(cases) >= DENSE_MIN_CASES and span <= DENSE_MAX_SPAN:
+            # Guest addresses are sparse cases (LLVM lowers them to a compare tree); a
+            # byte map from address to case number makes a dense switch: a jump table.
+            width = 8 if len(cases) < 255 else 16
+            slots = [0] * span
+            for k, a in enumerate(cases, 1):
+                slots[a - lo] = k
+            tab = self.lc.module.int_table(self.lc.local_name("cases"), width, slots)
+            off = b.sub(target, self.gaddr(lo))
+            inside = b.icmp_unsigned("<", off, ir.Constant(I64, span))
+            k = b.load(b.gep_index(tab, b.select(inside, off, ir.Constant(I64, 0))))
+            key = b.select(inside, b.zext(k, I32), ir.Constant(I32, 0))
+            sw = b.switch(key, other)
+            for n, a in enumerate(cases, 1):
+                sw.add_case(ir.Constant(I32, n), self.blocks[a])
+        else:
+            run = self._run_of(lo)
+            sw = b.switch(b.sub(target, self.gaddr(run)), other)
+            for a in cases:
+                sw.add_case(ir.Constant(I64, a - run), self.blocks[a])
 
     def _jump_cached(self, insn, target: ir.Value):
         """Leave for a computed target through the branch's inline cache: a function entry

@@ -139,16 +139,19 @@ class Function:
         self.args = [Value(t, f"%{n}") for t, n in zip(decl.args, arg_names)]
         self.arg_attrs = arg_attrs
         self.blocks: list[Block] = []
-        self._names: set[str] = set()
+        self._names: dict[str, int] = {}
         self.counter = 0
 
     def append_basic_block(self, name: str) -> Block:
-        base, k = name, 1
-        while name in self._names:
-            k += 1
-            name = f"{base}.{k}"
-        self._names.add(name)
-        blk = Block(name)
+        """A new block.  Its label is the name's kind numbered in order of creation, never the
+        guest address a name may end with: a function's text does not depend on where it sits
+        in the guest, so the same code of two programs lifts to the same text (chunks.py)."""
+        head, _, tail = name.rpartition("_")
+        if head and tail and all(c in "0123456789abcdef" for c in tail):
+            name = head
+        k = self._names.get(name, 0)
+        self._names[name] = k + 1
+        blk = Block(f"{name}.{k}" if k else name)
         self.blocks.append(blk)
         return blk
 
@@ -379,11 +382,12 @@ class Builder:
     def alloca(self, t, size=None, name=""):
         return self._value(ir.PointerType(t), f"alloca {tstr(t)}")
 
-    def load(self, ptr, name="", align=None, typ=None, volatile=False):
+    def load(self, ptr, name="", align=None, typ=None, volatile=False, invariant=False):
         t = typ or ptr.type.pointee
         a = f", align {align}" if align else ""
         v = "volatile " if volatile else ""
-        return self._value(t, f"load {v}{tstr(t)}, ptr {ref(ptr)}{a}")
+        md = ", !invariant.load !{}" if invariant else ""
+        return self._value(t, f"load {v}{tstr(t)}, ptr {ref(ptr)}{a}{md}")
 
     def store(self, value, ptr, align=None):
         a = f", align {align}" if align else ""

@@ -5,7 +5,7 @@ import dataclasses
 
 from translator.cfg import CFG
 from translator.lift import irtext
-from translator.lift.function import FunctionLifter, LiftContext
+from translator.lift.function import PLACEHOLDER, FunctionLifter, LiftContext
 from translator.report import LiftReport
 from translator.semantics import load_all
 
@@ -21,10 +21,21 @@ class LiftOptions:
     host_tso: bool = True           # the host orders memory as x86 does (its backend's TSO)
 
 
-def lift_chunk(cfg: CFG, entries: list[int], options: LiftOptions, name: str) -> tuple[str, LiftReport]:
+@dataclasses.dataclass
+class Lifted:
+    """A chunk's lifted text and what its placeholders stand for (function.PLACEHOLDER)."""
+    text: str
+    report: LiftReport
+    table: list[int]                # the address table: guest address of each slot
+    functions: dict[str, int]       # "F<n>" (defined here) and "X<n>" (called) -> guest address
+
+
+def lift_chunk(cfg: CFG, entries: list[int], options: LiftOptions, name: str = "chunk") -> Lifted:
     load_all()
     module = irtext.Module(name)
-    lc = LiftContext(module, options, cfg.functions)
+    segments = cfg.image.segments
+    span = (min(sg.vaddr for sg in segments), max(sg.end for sg in segments)) if segments else (0, 0)
+    lc = LiftContext(module, options, cfg.functions, entries, span)
     report = LiftReport()
     for e in entries:
         f = cfg.functions[e]
@@ -32,4 +43,7 @@ def lift_chunk(cfg: CFG, entries: list[int], options: LiftOptions, name: str) ->
         FunctionLifter(lc, f, report).lift()
     # strictfp: SSE arithmetic is constrained (translator/semantics/sse_float.py), so the
     # host FPU's rounding and exception flags, kept equal to the guest's MXCSR, apply
-    return module.render(' strictfp "no-builtins"'), report
+    lc.declare_table()
+    n = len(PLACEHOLDER)
+    return Lifted(module.render(' strictfp "no-builtins"'), report, list(lc.slots),
+                  {name[n:]: a for a, name in lc.fn_names.items()})

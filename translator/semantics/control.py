@@ -59,7 +59,7 @@ def jmp(ctx, insn):
 def call(ctx, insn):
     """Pushes the return address and returns the target."""
     t = _target(ctx, insn.operands[0])    # read before the push: call [rsp+8] uses the old rsp
-    ctx.push(ir.Constant(I64, ctx.next_pc))
+    ctx.push(ctx.gaddr(ctx.next_pc))
     return t
 
 

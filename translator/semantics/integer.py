@@ -16,7 +16,7 @@ def _binop(ctx, insn):
     dst, src = insn.operands
     a = ctx.get(dst)
     bits = a.type.width
-    s = ctx.get(src, bits) if src.type != X.X86_OP_IMM else ctx.const(bits, src.imm)
+    s = ctx.get(src, bits) if src.type != X.X86_OP_IMM else ctx.imm(src, bits)
     return dst, a, s
 
 
@@ -237,7 +237,7 @@ def cmpxchg_wide(ctx, insn):
 def push(ctx, insn):
     (src,) = insn.operands
     if src.type == X.X86_OP_IMM:
-        ctx.push(ctx.const(src.size * 8, src.imm) if src.size == 2 else ctx.const(64, src.imm))
+        ctx.push(ctx.const(src.size * 8, src.imm) if src.size == 2 else ctx.imm(src, 64))
         return
     if src.type == X.X86_OP_REG and src.reg not in _GPR_OK:
         raise Unsupported("push of a segment register")

@@ -90,7 +90,7 @@ def _trap_unless(ctx, ok):
     br = b.cbranch(ok, cont, bad)
     br.set_weights([1000, 1])
     b.position_at_end(bad)
-    ctx.die("rt_trap", [ir.Constant(I64, ctx.insn.address), ir.Constant(ir.IntType(32), SIGFPE)])
+    ctx.die("rt_trap", [ctx.gaddr(ctx.insn.address), ir.Constant(ir.IntType(32), SIGFPE)])
     ctx.terminated = False
     b.position_at_end(cont)
 
@@ -167,8 +167,9 @@ def _div128(ctx, lo, hi, d, signed):
     name = "rt_idiv128" if signed else "rt_udiv128"
     ret_t = ir.LiteralStructType([I64, I64])
     f = ctx.lc.rt(name, ret_t, [ctx.lc.state_p, I64, I64, I64, I64])
-    ctx.set_rip(ir.Constant(I64, ctx.insn.address))
-    res = b.call(f, [ctx.state, hi, lo, d, ir.Constant(I64, ctx.insn.address)])
+    pc = ctx.gaddr(ctx.insn.address)
+    ctx.set_rip(pc)
+    res = b.call(f, [ctx.state, hi, lo, d, pc])
     q2, r2 = b.extract_value(res, 0), b.extract_value(res, 1)
     slow_end = b.block
     b.branch(done)

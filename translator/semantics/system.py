@@ -17,7 +17,7 @@ def syscall(ctx, insn):
     ends here and the next instruction is a resume point (see FunctionLifter.resume_after),
     which is also where a new thread starts."""
     from translator.lift.regs import RCX
-    nxt = ir.Constant(I64, ctx.next_pc)
+    nxt = ctx.gaddr(ctx.next_pc)
     ctx.set_gpr64(RCX, nxt)
     ctx.set_gpr64(11, ctx.rflags(64))
     ctx.set_rip(nxt)
