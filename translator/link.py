@@ -44,7 +44,9 @@ def link(objects: list[str], out: str, backend, name: str | None = None) -> Link
     base = f"{backend.IMAGE_BASE:#x}"
     args = [*ld.argv, "-m", backend.LINK_EMULATION, "-static", "-nostdlib", "-e", "_start",
             "--build-id=none", "-z", "noexecstack", "-o", out]
-    args += [f"--image-base={base}"] if ld.lld else [f"-Ttext-segment={base}"]
+    # GNU ld cannot relax every GOTPCRELX of LLVM's PIC objects in a static link (it stops
+    # with "failed to convert GOTPCREL relocation"): it keeps those GOT entries instead.
+    args += [f"--image-base={base}"] if ld.lld else [f"-Ttext-segment={base}", "--no-relax"]
     args += objects
     r = subprocess.run(args, capture_output=True, text=True)
     if r.returncode != 0:
