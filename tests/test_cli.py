@@ -99,9 +99,12 @@ def test_sigint_leaves_the_existing_output_alone(tmp_path):
     out = tmp_path / "hello.native"
     out.write_bytes(b"OLD")
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    # SIGINT as a terminal leaves it: a suite started in the background of a shell without
+    # job control inherits it ignored, and so would the translator (which then finishes).
     p = subprocess.Popen([*CLI, str(src), "-o", str(out), "--no-cache"], cwd=ROOT, env=env,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                         start_new_session=True)
+                         start_new_session=True,
+                         preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     time.sleep(4)                       # inside discovery or compilation
     assert p.poll() is None, p.communicate()
     os.killpg(p.pid, signal.SIGINT)     # as a terminal's ^C does: the whole process group
