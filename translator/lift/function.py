@@ -46,8 +46,8 @@ class Unsupported(Exception):
 # the chunk's cache key.  No guest address is in the text: a function's lifted code names the
 # functions it calls and defines by number (PLACEHOLDER + "F<n>" defined here, "X<n>"
 # called), and takes every guest address it needs from the chunk's address table
-# (PLACEHOLDER + "T", one i64 slot per address; a function's own addresses are its entry's
-# slot plus an offset).  The output binds the names and fills the table for the addresses of
+# (PLACEHOLDER + "T", one i64 slot per address; a function's own addresses are the slot of
+# their run of contiguous code plus an offset, FunctionLifter.gaddr).  The output binds the names and fills the table for the addresses of
 # its own module (Binding), so the same code at other addresses (libc in two static
 # programs) lifts to the same text and is compiled once.
 PLACEHOLDER = "__E2N_"
