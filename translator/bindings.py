@@ -6,6 +6,7 @@ address table and calls functions by number.  For one output this stage writes
   ``<prefix>T`` of each chunk at its table;
 - a linker script of symbol assignments: ``fn_<guest address>`` (what the dispatcher's table
   names) for each function a chunk defines, and each chunk's called functions to those.
+The tables' assembly goes with the program's other data tables (runtime/build.program_asm).
 The linker takes the script as one more input (GNU ld and lld read a file that is no object
 as a script that adds to the default one).
 """
@@ -14,12 +15,11 @@ from __future__ import annotations
 import os
 
 from runtime.irkit import Asm
-from translator import codegen
 
 
-def link_inputs(bindings, tmpdir: str, backend) -> list[str]:
-    """The tables' object and the linker script for every chunk binding of the output, as
-    files in tmpdir (paths for the linker)."""
+def link_inputs(bindings, tmpdir: str) -> tuple[str, str]:
+    """(assembly of the tables, path of the linker script) for every chunk binding of the
+    output; the tables' bytes and the script are files in tmpdir."""
     blob = bytearray()
     asm = Asm()
     asm.section(".rodata.e2n_chunk_tables")
@@ -29,7 +29,7 @@ def link_inputs(bindings, tmpdir: str, backend) -> list[str]:
     for bd in bindings:
         asm.lines += [f".globl {bd.prefix}T", f".hidden {bd.prefix}T",
                       f".set {bd.prefix}T, rt_chunk_tables + {len(blob)}"]
-        blob += b"".join((a & 0xFFFF_FFFF_FFFF_FFFF).to_bytes(8, "little") for a in bd.table) or bytes(8)
+        blob += b"".join(a.to_bytes(8, "little") for a in bd.table) or bytes(8)    # slots: 64-bit
         for name, a in bd.functions.items():
             if name.startswith("F"):
                 script.append(f"fn_{a:x} = {bd.prefix}{name};")
@@ -37,10 +37,7 @@ def link_inputs(bindings, tmpdir: str, backend) -> list[str]:
                 script.append(f"{bd.prefix}{name} = fn_{a:x};")
     with open(blob_path, "wb") as fh:
         fh.write(blob)
-    obj_path = os.path.join(tmpdir, "chunk-tables.o")
-    with open(obj_path, "wb") as fh:
-        fh.write(codegen.assemble(asm.text(), backend))
     script_path = os.path.join(tmpdir, "chunk-symbols.ld")
     with open(script_path, "w") as fh:
         fh.write("\n".join(script) + "\n")
-    return [obj_path, script_path]
+    return asm.text(), script_path

@@ -1,5 +1,5 @@
-"""Chunks: a module's functions in groups of about CHUNK_INSNS guest instructions, each
-lifted and compiled to one object in a worker process.  A chunk's lifted text names no guest
+"""Chunks: a module's functions in groups of a few functions (split), each lifted and
+compiled to one object in a worker process.  A chunk's lifted text names no guest
 address (translator/lift/function.py, PLACEHOLDER), so its object is cached under a hash of
 that text (with the options and the sources of the lifter and code generator,
 codegen.lifter_hash) and serves every module that has the same code at other addresses: the

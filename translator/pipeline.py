@@ -326,8 +326,9 @@ def _build_output(path: str, out: str, image: Image, plan, out_key: str, options
         blob_path = os.path.join(tmpdir, "guest.bin")
         with open(blob_path, "wb") as fh:
             fh.write(layout.blob)
-        data = codegen.assemble(program_asm(layout, blob_path, entries, symbols), backend)
-        objects += bindings.link_inputs([bd for b in builds for bd in b.bindings], tmpdir, backend)
+        tables, script = bindings.link_inputs([bd for b in builds for bd in b.bindings], tmpdir)
+        objects.append(script)
+        data = codegen.assemble(program_asm(layout, blob_path, entries, symbols) + tables, backend)
         for k, obj in enumerate([*runtime_objects(backend, bool(layout.embedded), cache), data]):
             rt_obj = os.path.join(tmpdir, f"runtime{k}.o")
             with open(rt_obj, "wb") as fh:
