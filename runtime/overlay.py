@@ -19,8 +19,13 @@ it as the table says (runtime/syscalls.py).
 from __future__ import annotations
 
 import errno
+import os
+import posixpath
+import stat
 
 from llvmlite import ir
+
+from runtime import overlay_dirs
 
 from runtime.irkit import I1, I8, I32, I64, P8, VOID, Asm, RuntimeModule, c32, c64, loop_range
 
@@ -38,9 +43,9 @@ PATH_MAX = 4096
 ALIAS_MAX = 2 * PATH_MAX
 
 
-# rt_overlay_info, in this order; rt_embedded: (guest path, first byte, end, base) per file
-INFO = ("files", "origin_len")
-FILE_WORDS = 4
+# rt_overlay_info, in this order; rt_embedded: (guest path, first byte, end, base, mode) per file
+INFO = ("files", "origin_len", "dirs")
+FILE_WORDS = 5
 
 
 def data(asm: Asm, embedded: list[tuple[str, str, int]], origin: str = "") -> None:
@@ -52,13 +57,15 @@ def data(asm: Asm, embedded: list[tuple[str, str, int]], origin: str = "") -> No
     for i, (_, host, _) in enumerate(embedded):
         asm.incbin(f"rt_embedded_{i}", host, end=f"rt_embedded_{i}_end")
     usable = origin if len(origin.encode()) < PATH_MAX else ""
+    dirs = overlay_dirs.data(asm, [guest for guest, _, _ in embedded])
     asm.section(".rodata.elf2native_overlay")
-    paths = [asm.string(guest.encode()) for guest, _, _ in embedded]
+    paths = [asm.string(posixpath.normpath(guest).encode()) for guest, _, _ in embedded]
     origin_label = asm.string(usable.encode())
-    asm.table("rt_overlay_info", [len(embedded), len(usable.encode())])
+    asm.table("rt_overlay_info", [len(embedded), len(usable.encode()), dirs])
     asm.table("rt_origin", [origin_label])
-    asm.table("rt_embedded", [v for i, (_, _, base) in enumerate(embedded)
-                              for v in (paths[i], f"rt_embedded_{i}", f"rt_embedded_{i}_end", base)])
+    asm.table("rt_embedded", [v for i, (_, host, base) in enumerate(embedded)
+                              for v in (paths[i], f"rt_embedded_{i}", f"rt_embedded_{i}_end", base,
+                                        stat.S_IMODE(os.stat(host).st_mode))])
     asm.section(".bss.elf2native_overlay", "bss")
     # (st_dev, st_ino) of each file's last memfd
     asm.label("rt_embedded_ids")
@@ -70,7 +77,7 @@ def _info(rm: RuntimeModule, b: ir.IRBuilder, name: str) -> ir.Value:
 
 
 def _file(rm: RuntimeModule, b: ir.IRBuilder, i: ir.Value, k: int) -> ir.Value:
-    """Word k of embedded file i's row (0 path, 1 first byte, 2 end, 3 base)."""
+    """Word k of embedded file i's row (0 path, 1 first byte, 2 end, 3 base, 4 mode)."""
     return b.load(b.gep(rm.extern("rt_embedded", I64), [c32(0), b.add(b.mul(i, c64(FILE_WORDS)), c64(k))]))
 
 
@@ -81,21 +88,9 @@ def build(rm: RuntimeModule) -> dict[int, ir.Function]:
     S = be.SYS
     ids = rm.extern("rt_embedded_ids", I64)
 
-    find = _find(rm)
-    f, b = rm.define("rt_overlay_open", I64, [P8, I64], internal=True)
-    path, flags = f.args
-    slot = b.alloca(I64)
-    b.store(b.call(find, [path]), slot)
-    # the program's $ORIGIN as ld.so computes it here (the directory of /proc/self/exe,
-    # this executable) stands for the one it had when translated
-    alias_on = b.icmp_unsigned("!=", _info(rm, b, "origin_len"), c64(0))
-    with b.if_then(b.and_(alias_on, b.icmp_signed("<", b.load(slot), c64(0)))):
-        alias = b.bitcast(b.alloca(ir.ArrayType(I8, ALIAS_MAX)), P8)
-        with b.if_then(b.call(_origin_alias(rm), [path, alias])):
-            b.store(b.call(find, [alias]), slot)
-    i = b.load(slot)
-    with b.if_then(b.icmp_signed("<", i, c64(0))):
-        b.ret(c64(NOT_OURS))
+    lookup = _lookup(rm)
+    f, b = rm.define("rt_overlay_open", I64, [I64, I64], internal=True)
+    i, flags = f.args
     with b.if_then(b.icmp_unsigned("!=", b.and_(flags, c64(O_ACCMODE)), c64(0))):
         b.ret(c64(-errno.EROFS))
     mfd_flags = b.select(b.icmp_unsigned("!=", b.and_(flags, c64(O_CLOEXEC)), c64(0)), c64(MFD_CLOEXEC), c64(0))
@@ -116,7 +111,13 @@ def build(rm: RuntimeModule) -> dict[int, ir.Function]:
     for nr, k in OPENS.items():
         h, hb = rm.define(f"rt_overlay_open_{nr}", I64, [rm.state_p] + [I64] * 6, internal=True)
         args = list(h.args[1:])
-        hb.ret(hb.call(f, [hb.inttoptr(args[k], P8), args[k + 1]]))
+        found = hb.call(lookup, [hb.inttoptr(args[k], P8)])
+        with hb.if_then(hb.icmp_signed(">=", found, c64(0))):
+            hb.ret(hb.call(f, [found, args[k + 1]]))
+        with hb.if_then(hb.icmp_signed("<", found, c64(-1))):     # a directory above embedded files
+            hb.ret(hb.call(overlay_dirs.open_dir(rm), [h.args[0], c64(nr), *args, hb.sub(c64(-2), found),
+                                                       args[k + 1]]))
+        hb.ret(c64(NOT_OURS))
         hooks[nr] = h
 
     # mmap
@@ -146,6 +147,7 @@ def build(rm: RuntimeModule) -> dict[int, ir.Function]:
         b.ret(c64(-errno.EACCES))
     b.ret(c64(NOT_OURS))
     hooks[MMAP] = h
+    hooks.update(overlay_dirs.hooks(rm, lookup))
     return hooks
 
 
@@ -177,16 +179,135 @@ def _streq(rm: RuntimeModule) -> ir.Function:
     return f
 
 
-def _find(rm: RuntimeModule) -> ir.Function:
-    """rt_overlay_find(path): the index of the embedded file at that guest path, or -1."""
+def _find(rm: RuntimeModule, table: str, words: int, count: str) -> ir.Function:
+    """rt_overlay_find_<table>(path): the index of the row of ``table`` (its first word a
+    guest path) that names path, or -1."""
     streq = _streq(rm)
-    f, b = rm.define("rt_overlay_find", I64, [P8], internal=True)
+    f, b = rm.define(f"rt_overlay_find_{table}", I64, [P8], internal=True)
+    rows = rm.extern(table, I64)
 
     def check(b, i):
-        with b.if_then(b.call(streq, [f.args[0], b.inttoptr(_file(rm, b, i, 0), P8)])):
+        row_path = b.inttoptr(b.load(b.gep(rows, [c32(0), b.mul(i, c64(words))])), P8)
+        with b.if_then(b.call(streq, [f.args[0], row_path])):
             b.ret(i)
-    loop_range(b, _info(rm, b, "files"), check)
+    loop_range(b, _info(rm, b, count), check)
     b.ret(c64(-1))
+    return f
+
+
+def _lookup(rm: RuntimeModule) -> ir.Function:
+    """rt_overlay_lookup(path): what the overlay has at path: embedded file i (i >= 0), the
+    directory d above embedded files (-2 - d), or nothing (-1).  A path under the directory
+    of /proc/self/exe is looked up as the same path under the program's $ORIGIN when it was
+    translated (where ld.so, computing $ORIGIN here, looks for the libraries)."""
+    files = _find(rm, "rt_embedded", FILE_WORDS, "files")
+    dirs = _find(rm, "rt_overlay_dirs", overlay_dirs.DIR_WORDS, "dirs")
+    f, b = rm.define("rt_overlay_lookup", I64, [P8], internal=True)
+    path = b.alloca(I64)
+    b.store(b.ptrtoint(f.args[0], I64), path)
+    clean = b.bitcast(b.alloca(ir.ArrayType(I8, PATH_MAX)), P8)
+    with b.if_then(b.call(_normalize(rm), [f.args[0], clean])):
+        b.store(b.ptrtoint(clean, I64), path)
+    path = b.inttoptr(b.load(path), P8)
+
+    def both(b, p):
+        i = b.call(files, [p])
+        with b.if_then(b.icmp_signed(">=", i, c64(0))):
+            b.ret(i)
+        d = b.call(dirs, [p])
+        with b.if_then(b.icmp_signed(">=", d, c64(0))):
+            b.ret(b.sub(c64(-2), d))
+    both(b, path)
+    with b.if_then(b.icmp_unsigned("!=", _info(rm, b, "origin_len"), c64(0))):
+        alias = b.bitcast(b.alloca(ir.ArrayType(I8, ALIAS_MAX)), P8)
+        with b.if_then(b.call(_origin_alias(rm), [path, alias])):
+            both(b, alias)
+    b.ret(c64(-1))
+    return f
+
+
+def _goto(b: ir.IRBuilder, block) -> None:
+    """Branch to block from inside a ``with b.if_then(...)`` (whose end is then unreachable)."""
+    b.branch(block)
+    b.position_at_end(b.append_basic_block("unreachable"))
+    b.unreachable()
+
+
+def _normalize(rm: RuntimeModule) -> ir.Function:
+    """rt_path_normalize(path, out): for an absolute path, out = path with empty and "."
+    components dropped and ".." taking off the component before it (as posixpath.normpath,
+    which made the paths of the tables), and true; false for a relative or too long path."""
+    f, b = rm.define("rt_path_normalize", I1, [P8, P8], internal=True)
+    src, dst = f.args
+    slash = ir.Constant(I8, ord("/"))
+    dot = ir.Constant(I8, ord("."))
+    nul = ir.Constant(I8, 0)
+    no = ir.Constant(I1, 0)
+    with b.if_then(b.icmp_unsigned("!=", b.load(src), slash)):
+        b.ret(no)
+    i, out = b.alloca(I64), b.alloca(I64)
+    b.store(c64(0), i)
+    b.store(c64(1), out)
+    b.store(slash, dst)
+    at = lambda b, p, k: b.load(b.gep(p, [k]))
+    head, comp, finish = (f.append_basic_block(n) for n in ("component", "component_body", "normalized"))
+    b.branch(head)
+    # head: skip the slashes; at the NUL, finish
+    b.position_at_end(head)
+    c = at(b, src, b.load(i))
+    with b.if_then(b.icmp_unsigned("==", c, slash)):
+        b.store(b.add(b.load(i), c64(1)), i)
+        _goto(b, head)
+    b.cbranch(b.icmp_unsigned("==", c, nul), finish, comp)
+    b.position_at_end(comp)
+    start = b.load(i)
+    n = b.alloca(I64)                    # the component's length
+    b.store(c64(0), n)
+    scan, scanned = f.append_basic_block("scan"), f.append_basic_block("scanned")
+    b.branch(scan)
+    b.position_at_end(scan)
+    ch = at(b, src, b.add(start, b.load(n)))
+    ends = b.or_(b.icmp_unsigned("==", ch, slash), b.icmp_unsigned("==", ch, nul))
+    with b.if_then(b.not_(ends)):
+        b.store(b.add(b.load(n), c64(1)), n)
+        _goto(b, scan)
+    b.branch(scanned)
+    b.position_at_end(scanned)
+    length = b.load(n)
+    b.store(b.add(start, length), i)
+    first_dot = b.icmp_unsigned("==", at(b, src, start), dot)
+    is_dot = b.and_(b.icmp_unsigned("==", length, c64(1)), first_dot)
+    is_dotdot = b.and_(b.and_(b.icmp_unsigned("==", length, c64(2)), first_dot),
+                       b.icmp_unsigned("==", at(b, src, b.add(start, c64(1))), dot))
+    with b.if_then(is_dot):
+        _goto(b, head)
+    with b.if_then(is_dotdot):          # back to the '/' before the last component (or the root)
+        pop, popped = f.append_basic_block("pop"), f.append_basic_block("popped")
+        b.branch(pop)
+        b.position_at_end(pop)
+        o = b.load(out)
+        more = b.and_(b.icmp_unsigned(">", o, c64(1)), b.icmp_unsigned("!=", at(b, dst, b.sub(o, c64(1))), slash))
+        with b.if_then(more):
+            b.store(b.sub(o, c64(1)), out)
+            _goto(b, pop)
+        b.branch(popped)
+        b.position_at_end(popped)
+        o = b.load(out)
+        b.store(b.select(b.icmp_unsigned(">", o, c64(1)), b.sub(o, c64(1)), o), out)
+        _goto(b, head)
+    o = b.load(out)
+    with b.if_then(b.icmp_unsigned(">=", b.add(b.add(o, length), c64(2)), c64(PATH_MAX))):
+        b.ret(no)
+    sep = b.icmp_unsigned(">", o, c64(1))
+    with b.if_then(sep):
+        b.store(slash, b.gep(dst, [o]))
+    o = b.add(o, b.zext(sep, I64))
+    loop_range(b, length, lambda b, k: b.store(at(b, src, b.add(start, k)), b.gep(dst, [b.add(o, k)])))
+    b.store(b.add(o, length), out)
+    b.branch(head)
+    b.position_at_end(finish)
+    b.store(nul, b.gep(dst, [b.load(out)]))
+    b.ret(ir.Constant(I1, 1))
     return f
 
 

@@ -18,6 +18,11 @@ EMITTER_MODULES = (_signals, _threads)
 
 ARG_REGS = ("rdi", "rsi", "rdx", "r10", "r8", "r9")
 K_NONE, K_PASS, K_SHIM, K_DENY = 0, 1, 2, 3
+SERVE = "rt_serve"      # rt_serve(state, nr, a0..a5) -> result (serve_type)
+
+
+def serve_type(rm: RuntimeModule) -> ir.FunctionType:
+    return ir.FunctionType(I64, [rm.state_p, I64] + [I64] * len(ARG_REGS))
 
 
 def build(rm: RuntimeModule, table, hooks=None):
@@ -37,12 +42,8 @@ def build(rm: RuntimeModule, table, hooks=None):
             host_nr[nr] = what
         else:
             kinds[nr] = K_SHIM
-    kt = ir.ArrayType(I8, maxnr)
-    kind_g = rm.global_var("rt_syscall_kind", kt, ir.Constant(kt, bytearray(kinds)), const=True)
-
     trace = rm.module.globals["rt_strace"]
     phase_of = rm.module.globals["rt_strace_phase_of"]
-    warn = rm.module.globals["rt_syscall_warn"]
     shim_fns = {}
     for r in table:
         if r.kind in ("emulated", "translated"):
@@ -50,6 +51,8 @@ def build(rm: RuntimeModule, table, hooks=None):
             if emit is None:
                 raise KeyError(f"syscall table: {r.name}: no emitter named {r.handler} in runtime/shims.py")
             shim_fns[r.nr] = emit(rm)
+
+    serve = _serve(rm, table, maxnr, kinds, routes, host_nr, shim_fns)
 
     f, b = rm.define("rt_syscall", VOID, [rm.state_p])
     state = f.args[0]
@@ -82,6 +85,40 @@ def build(rm: RuntimeModule, table, hooks=None):
         results.append((r, served))
         b.branch(done)
         b.position_at_end(after)
+    results.append((b.call(serve, [state, nr, *args]), b.block))
+    b.branch(done)
+    b.position_at_end(done)
+    res = b.phi(I64)
+    for v, bb in results:
+        res.add_incoming(v, bb)
+    b.store(res, rax)
+    with b.if_then(tracing, likely=False):
+        ph = b.call(phase_of, [nr])
+        after = b.select(b.icmp_unsigned("==", ph, c32(strace.PH_UNFINISHED)), c32(strace.PH_RESUMED),
+                         c32(strace.PH_DONE))
+        b.call(trace, [nr, *args, res, after])
+    # signals that arrived meanwhile are delivered now; the call is restarted after a
+    # handler with SA_RESTART interrupted it (see runtime/signals.py)
+    pending = b.icmp_unsigned("!=", b.load(rm.field(b, state, "sig_pending")), c64(0))
+    with b.if_then(pending, likely=False):
+        again = b.call(rm.module.globals["rt_signal_point"], [state, nr])
+        with b.if_then(again):
+            nr.add_incoming(nr, b.block)
+            b.branch(top)
+    b.ret_void()
+
+
+def _serve(rm: RuntimeModule, table, maxnr, kinds, routes, host_nr, shim_fns) -> ir.Function:
+    """rt_serve(state, nr, a0..a5) -> result: the call served as the table says, with no
+    hook, trace or signal point (rt_syscall adds them; a hook that serves a call by others
+    makes them through here: runtime/overlay.py)."""
+    kt = ir.ArrayType(I8, maxnr)
+    kind_g = rm.global_var("rt_syscall_kind", kt, ir.Constant(kt, bytearray(kinds)), const=True)
+    warn = rm.module.globals["rt_syscall_warn"]
+    f, b = rm.define(SERVE, I64, serve_type(rm).args, internal=True)
+    state, nr, *args = f.args
+    results = []
+    done = f.append_basic_block("done")
     in_table = b.icmp_unsigned("<", nr, c64(maxnr))
     kind = b.select(in_table, b.load(b.gep(kind_g, [ir.Constant(ir.IntType(32), 0),
                                                     b.select(in_table, nr, c64(0))])), ir.Constant(I8, K_NONE))
@@ -128,18 +165,5 @@ def build(rm: RuntimeModule, table, hooks=None):
     res = b.phi(I64)
     for v, bb in results:
         res.add_incoming(v, bb)
-    b.store(res, rax)
-    with b.if_then(tracing, likely=False):
-        ph = b.call(phase_of, [nr])
-        after = b.select(b.icmp_unsigned("==", ph, c32(strace.PH_UNFINISHED)), c32(strace.PH_RESUMED),
-                         c32(strace.PH_DONE))
-        b.call(trace, [nr, *args, res, after])
-    # signals that arrived meanwhile are delivered now; the call is restarted after a
-    # handler with SA_RESTART interrupted it (see runtime/signals.py)
-    pending = b.icmp_unsigned("!=", b.load(rm.field(b, state, "sig_pending")), c64(0))
-    with b.if_then(pending, likely=False):
-        again = b.call(rm.module.globals["rt_signal_point"], [state, nr])
-        with b.if_then(again):
-            nr.add_incoming(nr, b.block)
-            b.branch(top)
-    b.ret_void()
+    b.ret(res)
+    return f

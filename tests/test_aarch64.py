@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from tests.test_programs import BY_NAME, describe_differences, native_binary, run_case
+from tests.test_dynamic import check_lister
 from tests.util import build_c, build_tiny, run_program, translate
 
 QEMU = shutil.which("qemu-aarch64")
@@ -108,6 +109,14 @@ def test_program_aarch64(name: str, variant: str, translated, tmp_path: Path):
             failures.append(f"--- case {i}: argv {[prog.name, *case.args]}\n{diff}")
     if failures:
         pytest.fail("aarch64 run differs from the native x86-64 run:\n" + "\n".join(failures), pytrace=False)
+
+
+@pytest.mark.xdist_group("aarch64-dynamic")
+def test_plugins_listed_aarch64(tmp_path: Path):
+    """Plugins found by listing their directory (tests/test_dynamic.py check_lister), on
+    this host, whose file system has no x86-64 libraries: as a translated Python finds its
+    extension modules in lib-dynload."""
+    check_lister(tmp_path, *TARGET, launcher=(QEMU,))
 
 
 def test_host_table_aarch64():

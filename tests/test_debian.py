@@ -4,7 +4,7 @@ and the files left must be identical.  Nobody here wrote these programs or their
 
 They run on the worker of the "dynamic" group (tests/test_dynamic.py): ld.so and libc.so.6
 are compiled once per cache, each binary then compiles its own code and its other libraries
-(libpcre2, libselinux, libacl, liblzma, libsqlite3, libreadline, libtinfo, libexpat, and
+(libpcre2, libselinux, libacl, liblzma, libsqlite3, libreadline, libtinfo, libexpat, libcrypto and
 python's extension modules from lib-dynload, given with --with)."""
 from __future__ import annotations
 
@@ -58,15 +58,13 @@ exit 4
 
 PYTHON = "/usr/bin/python3.11"      # Debian's (zlib, math, _sha256... are built into it)
 DYNLOAD = Path("/usr/lib/python3.11/lib-dynload")
-# The extension modules the script imports, loaded by python with dlopen.  _hashlib (and
-# with it libcrypto, about as big as python itself) is left out to keep the suite's time:
-# the script makes hashlib use python's built-in hashes, in the native run too.
-PY_WITH = ("_json", "_sqlite3", "_decimal")
+# The extension modules the script imports, loaded by python with dlopen (_hashlib brings
+# OpenSSL's libcrypto, about as big as python itself).
+PY_WITH = ("_json", "_sqlite3", "_decimal", "_hashlib")
 PY_SCRIPT = """
 import sys
-sys.modules["_hashlib"] = None
-import json, json.decoder, sqlite3, decimal, zlib, hashlib, _json, _sqlite3, _decimal
-print([m.__file__ for m in (_json, _sqlite3, _decimal)], json.decoder.c_scanstring is not None)
+import json, json.decoder, sqlite3, decimal, zlib, hashlib, hmac, _json, _sqlite3, _decimal, _hashlib
+print([m.__file__ for m in (_json, _sqlite3, _decimal, _hashlib)], json.decoder.c_scanstring is not None)
 d = {"a": [1, 2.5, None, True, -0.0, 1e300], "b": "\u00fcn\u00efc\u00f6d\u00e9", "c": {"x": [[]], "y": {}}}
 s = json.dumps(d, sort_keys=True)
 print(s, json.loads(s) == d, json.dumps(json.loads('[1, "\\u263a", {"k": 0.1}]'), indent=1, ensure_ascii=False))
@@ -83,6 +81,9 @@ data = b"".join(str(k * k).encode() for k in range(20000))
 z = zlib.compress(data, 9)
 print(len(data), len(z), zlib.decompress(z) == data, zlib.crc32(data), zlib.adler32(data))
 print(hashlib.sha256(data).hexdigest(), hashlib.md5(data).hexdigest(), hashlib.sha512(data).hexdigest()[:40])
+print(type(hashlib.sha256()).__module__, hashlib.sha3_256(data).hexdigest()[:32], hashlib.blake2b(data).hexdigest()[:32],
+      hmac.new(b"key", data, "sha384").hexdigest()[:32], hashlib.pbkdf2_hmac("sha256", b"pw", b"salt", 2000).hex()[:32],
+      hashlib.new("sha512_256", b"abc").hexdigest()[:32] if "sha512_256" in hashlib.algorithms_available else "-")
 print(sorted(hashlib.algorithms_available)[:3], "done", file=sys.stderr)
 sys.exit(5)
 """
@@ -123,7 +124,8 @@ CASES = {
     # libtinfo; pipes and command substitution fork and run the host's own programs
     "bash-c": ("bash", ["-c", BASH_SCRIPT, "arg0", "one", "two words"], b"a line from stdin\n"),
     "bash-script": ("bash", ["script.sh", "x"], b""),
-    # python3.11 with json, sqlite3, decimal from lib-dynload (libsqlite3 shared with sqlite3)
+    # python3.11 with json, sqlite3, decimal and hashlib from lib-dynload (libsqlite3 shared with
+    # sqlite3; _hashlib with OpenSSL's libcrypto)
     "python3-modules": (PYTHON, ["-I", "-c", PY_SCRIPT], b""),
 }
 # translate options of a binary beyond its own module set: what it loads with dlopen

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.test_programs import BY_NAME, check_program
+from tests.test_programs import BY_NAME, check_program, native_binary
 from tests.util import run_program, translate
 
 pytestmark = pytest.mark.xdist_group("dynamic")
@@ -112,3 +113,90 @@ def test_dlopen_of_a_library_not_translated(dynlink):
     assert got[2] == 1
     lines = got[1].decode().splitlines()
     assert len(lines) == 1 and f"{d}/libdlplugin.so" in lines[0] and "--with" in lines[0], lines
+
+
+def test_dynlink_module_set(dynlink):
+    """The report lists the module set: the program, ld.so, the DT_NEEDED closure and what
+    --with added, each once, with its soname and a distinct base."""
+    _, report = dynlink
+    mods = report["modules"]
+    names = [Path(m["path"]).name for m in mods]
+    assert names[0] == "dynlink" and len(names) == len(set(names))
+    for lib in ("libdlneeded.so", "libdlplugin.so", "libdlpreload.so", "libc.so.6"):
+        assert lib in names, names
+    bases = [m["base"] for m in mods]
+    assert len(set(bases)) == len(bases)
+
+
+def test_dynlink_moved(dynlink, tmp_path):
+    """The output carries its libraries: copied alone to another directory it still finds
+    them through its RUNPATH's $ORIGIN (which ld.so computes from this executable's
+    directory, runtime/overlay.py maps it to the translated program's directory)."""
+    d, _ = dynlink
+    moved = tmp_path / "elsewhere" / "dynlink.native"
+    moved.parent.mkdir()
+    shutil.copy2(d / "dynlink.native", moved)
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+    want = run_program([d / "dynlink"], env=env)
+    got = run_program([moved], env=env)
+    assert want[2] == 0, want
+    # ld.so names the plugin by the path it opened: under the directory it ran from
+    assert got[0].decode().replace(str(moved.parent), str(d)) == want[0].decode()
+    assert (got[1], got[2]) == (want[1], want[2])
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or shutil.which("chroot") is None,
+                    reason="chroot(2) needs root (CI runs as root)")
+def test_self_contained_in_an_empty_root(tmp_path):
+    """A translated dynamic program runs in an empty root file system: no ld.so, no libc,
+    no /etc/ld.so.cache, no /proc there; every module and the cache come from the output."""
+    native = native_binary(BY_NAME["floats"], VARIANT)
+    root = tmp_path / "root"
+    root.mkdir()
+    out = root / "floats.native"
+    proc = translate(native, out)
+    assert proc.returncode == 0, proc.stderr
+    want = run_program([native])
+    got = run_program(["chroot", root, "/floats.native"])
+    assert sorted(p.name for p in root.iterdir()) == ["floats.native"]
+    assert got == want
+
+
+def check_lister(tmp_path: Path, *options: str, launcher: tuple = ()) -> None:
+    """tests/programs/dynlink/lister.c finds its plugins as Python finds extension modules:
+    it lists their directory, stats and checks each shared object, then dlopens it.  The
+    program translated (with ``options``) and run by ``launcher`` finds the embedded plugins
+    by listing too, where the host has a directory without them (the host's other entries
+    and the overlay's are listed) and where it has no such directory at all
+    (runtime/overlay_dirs.py): the output is the native run's with the plugins there."""
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    for name, mode in (("alpha", 0o755), ("beta", 0o640)):
+        lib = plugins / f"lib{name}.so"
+        proc = subprocess.run(["gcc", "-O2", "-fPIC", "-shared", f"-DNAME=\"{name}\"", "-o", lib,
+                               DYNLINK / "lister_plugin.c"], capture_output=True, text=True)
+        assert proc.returncode == 0, proc.stderr
+        lib.chmod(mode)
+    lister = tmp_path / "lister"
+    proc = subprocess.run(["gcc", "-O2", "-o", lister, DYNLINK / "lister.c"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "lister.native"
+    proc = translate(lister, out, "--with", plugins, *options)
+    assert proc.returncode == 0, proc.stderr
+    argv = [str(plugins)]
+    only_plugins = run_program([lister, *argv])
+    (plugins / "README").write_text("not a plugin\n")
+    with_readme = run_program([lister, *argv])
+    assert only_plugins[2] == 0 and b"libbeta.so: file, " in only_plugins[0], only_plugins
+    assert b"mode 640, readable yes, executable no, plugin beta" in only_plugins[0], only_plugins
+    stash = tmp_path / "stash"
+    stash.mkdir()
+    for lib in plugins.glob("*.so"):
+        lib.rename(stash / lib.name)
+    assert run_program([*launcher, out, *argv]) == with_readme
+    shutil.rmtree(plugins)
+    assert run_program([*launcher, out, *argv]) == only_plugins
+
+
+def test_plugins_listed_where_the_host_has_none(tmp_path):
+    check_lister(tmp_path)
