@@ -10,6 +10,8 @@ translator.jumptables. Symbols are a bonus: stripped binaries work the same.
 from __future__ import annotations
 
 import dataclasses
+import functools
+import sys
 from collections.abc import Iterator
 
 import capstone
@@ -66,7 +68,7 @@ T_BAD = "bad"            # undecodable bytes: the guest dies if it gets here
 @dataclasses.dataclass
 class Block:
     start: int
-    insns: list            # capstone CsInsn objects
+    insns: list            # Insn (translator/cfg.py): decoded once, capstone's detail on demand
     term: str
     succs: list[int]       # successor block starts (for T_TAIL: the callee entry)
 
@@ -108,17 +110,66 @@ class CFG:
         return out
 
 
+class Insn:
+    """One decoded instruction, small: what discovery reads most (address, size, id,
+    mnemonic, operand text, bytes) as plain attributes, and every other attribute of
+    capstone's instruction (operands, regs_access, prefixes...) from a decode of its bytes
+    with capstone's detail, made when first asked for (or for a whole block at once,
+    with_details).  A module's CFG holds every instruction until its translation ends:
+    capstone's own objects, each with its detail, take about ten times the memory."""
+    __slots__ = ("address", "size", "id", "mnemonic", "op_str", "bytes", "_full")
+
+    def __init__(self, cs_insn, full=None):
+        self.address = cs_insn.address
+        self.size = cs_insn.size
+        self.id = cs_insn.id
+        self.mnemonic = sys.intern(cs_insn.mnemonic)
+        self.op_str = cs_insn.op_str
+        self.bytes = bytes(cs_insn.bytes)
+        self._full = full
+
+    def __getattr__(self, name):
+        if name.startswith("__"):
+            raise AttributeError(name)
+        full = self._full
+        if full is None:
+            full = self._full = next(_detail_md().disasm(self.bytes, self.address, 1))
+        return getattr(full, name)
+
+    def __repr__(self) -> str:
+        return f"<{self.address:#x}: {self.mnemonic} {self.op_str}>"
+
+
+@functools.cache
+def _detail_md():
+    md = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
+    md.detail = True
+    return md
+
+
+def with_details(insns: list[Insn]) -> None:
+    """Decode the details of consecutive instructions (a block's) in one call to capstone."""
+    todo = [i for i in insns if i._full is None]
+    if not todo:
+        return
+    if any(b.address != a.address + a.size for a, b in zip(todo, todo[1:])):
+        for i in todo:
+            i._full = next(_detail_md().disasm(i.bytes, i.address, 1))
+        return
+    for i, f in zip(todo, _detail_md().disasm(b"".join(i.bytes for i in todo), todo[0].address)):
+        i._full = f
+
+
 class Decoder:
-    """Decodes instructions from the image once each, with capstone's detail."""
+    """Decodes instructions from the image once each (Insn)."""
 
     def __init__(self, image: Image):
         self.image = image
         self.md = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64)
-        self.md.detail = True
-        self.cache: dict[int, object] = {}
+        self.cache: dict[int, Insn] = {}
         self.bad: set[int] = set()
 
-    def at(self, addr: int):
+    def at(self, addr: int) -> Insn | None:
         """The instruction at addr, or None if the bytes do not decode."""
         insn = self.cache.get(addr)
         if insn is not None or addr in self.bad:
@@ -132,7 +183,7 @@ class Decoder:
         for n, i in enumerate(self.md.disasm(seg.data[off:off + 1024], addr)):
             if i.address in self.cache or n >= 96:
                 break
-            self.cache[i.address] = i
+            self.cache[i.address] = Insn(i)
         insn = self.cache.get(addr)
         if insn is None:
             self.bad.add(addr)
