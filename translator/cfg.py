@@ -160,6 +160,13 @@ def with_details(insns: list[Insn]) -> None:
         i._full = f
 
 
+def drop_details(insns: list[Insn]) -> None:
+    """Forget the instructions' details (a lifted function's: a worker lifts many functions,
+    and their details would stay with it)."""
+    for i in insns:
+        i._full = None
+
+
 class Decoder:
     """Decodes instructions from the image once each (Insn)."""
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from translator.cfg import CFG, with_details
+from translator.cfg import CFG, drop_details, with_details
 from translator.lift import irtext
 from translator.lift.function import PLACEHOLDER, FunctionLifter, LiftContext
 from translator.report import LiftReport
@@ -43,6 +43,8 @@ def lift_chunk(cfg: CFG, entries: list[int], options: LiftOptions, name: str = "
         for blk in f.blocks.values():
             with_details(blk.insns)
         FunctionLifter(lc, f, report).lift()
+        for blk in f.blocks.values():
+            drop_details(blk.insns)
     # strictfp: SSE arithmetic is constrained (translator/semantics/sse_float.py), so the
     # host FPU's rounding and exception flags, kept equal to the guest's MXCSR, apply
     lc.declare_table()
