@@ -119,22 +119,21 @@ class Insn:
     capstone's own objects, each with its detail, take about ten times the memory."""
     __slots__ = ("address", "size", "id", "mnemonic", "op_str", "bytes", "_full")
 
-    def __init__(self, cs_insn, full=None):
+    def __init__(self, cs_insn):
         self.address = cs_insn.address
         self.size = cs_insn.size
         self.id = cs_insn.id
         self.mnemonic = sys.intern(cs_insn.mnemonic)
         self.op_str = cs_insn.op_str
         self.bytes = bytes(cs_insn.bytes)
-        self._full = full
+        self._full = None
 
     def __getattr__(self, name):
         if name.startswith("__"):
             raise AttributeError(name)
-        full = self._full
-        if full is None:
-            full = self._full = next(_detail_md().disasm(self.bytes, self.address, 1))
-        return getattr(full, name)
+        if self._full is None:
+            self._full = next(_detail_md().disasm(self.bytes, self.address, 1))
+        return getattr(self._full, name)
 
     def __repr__(self) -> str:
         return f"<{self.address:#x}: {self.mnemonic} {self.op_str}>"
@@ -153,9 +152,7 @@ def with_details(insns: list[Insn]) -> None:
     if not todo:
         return
     if any(b.address != a.address + a.size for a, b in zip(todo, todo[1:])):
-        for i in todo:
-            i._full = next(_detail_md().disasm(i.bytes, i.address, 1))
-        return
+        return      # each is decoded when first asked for
     for i, f in zip(todo, _detail_md().disasm(b"".join(i.bytes for i in todo), todo[0].address)):
         i._full = f
 
