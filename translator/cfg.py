@@ -292,6 +292,19 @@ class Discovery:
             a += i.size
         return True
 
+    def junk(self, f: Function, owner) -> bool:
+        """Whether a function found from a speculative code address is data read as code: it
+        reaches an instruction no user-mode program executes (in, out, far returns, int n),
+        or decodes out of step with known code (an instruction that starts inside one of
+        theirs).  Its first block passed plausible(); this looks at all of it."""
+        for b in f.blocks.values():
+            for i in b.insns:
+                if implausible(i):
+                    return True
+                if i.address not in owner and inside_insn(self.dec, owner, i.address):
+                    return True
+        return False
+
     # -- one function ------------------------------------------------------------------
     def explore(self, entry: int, spec_out: set[int], call_out: set[int],
                 extra: set[int] = frozenset()) -> Function:
@@ -529,12 +542,15 @@ class Discovery:
         rejected: set[int] = set()
         owner: dict[int, int] = {}             # instruction address -> first function owning it
         done: set[int] = set()
-        def explore_now(e):
+        def explore_now(e, speculative=False):
             nonlocal spec
             done.add(e)
             new_spec: set[int] = set()
             calls: set[int] = set()
             f = self.explore(e, new_spec, calls, extra.get(e, set()))
+            if speculative and self.junk(f, owner):
+                self.entries.discard(e)
+                return
             self.functions[e] = f
             for b in f.blocks.values():
                 for i in b.insns:
@@ -571,8 +587,7 @@ class Discovery:
                 elif self.plausible(a):
                     # Explore now, so later roots that this one reaches are absorbed.
                     self.entries.add(a)
-                    queue.append(a)
-                    explore_now(a)
+                    explore_now(a, speculative=True)
             queue = sorted(set(queue))
         undecodable = sorted({b.start for f in self.functions.values() for b in f.blocks.values()
                               if b.term == T_BAD})

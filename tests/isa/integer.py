@@ -203,4 +203,10 @@ CASES = [f for op in ALU for f in _alu_forms(op)] + [
     case("mov eax, dword ptr [rdi+rcx*4+4]", ("rax", "mem"), fixed={"rcx": [0, 1, 2, 3, 5]}),
     case("add qword ptr [rdi+rsi*8-8], rax", ("mem", "rax", "flags"), fixed={"rsi": [0, 1, 2, 4]}),
     case("movzx eax, byte ptr [rdi+rdx]", ("rax", "mem"), fixed={"rdx": [0, 1, 7, 0x3f]}),
+    # no architectural effect: memory and registers unchanged (clflushopt and clwb are not
+    # in every x86-64 CPU, so only the baseline forms run here)
+    case("clflush byte ptr [rdi+0x40]", ("mem",)),
+    case("mfence", ("rax",)),
+    case("lfence; sfence", ("rax",)),
+    case("prefetcht0 byte ptr [rdi]", ("mem",)),
 ]

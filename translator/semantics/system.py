@@ -60,8 +60,11 @@ def nop(ctx, insn):
     """No architectural effect for the guest."""
 
 
-@semantic("mfence")
+@semantic("mfence", "clflush", "clflushopt", "clwb")
 def mfence(ctx, insn):
+    """A full barrier.  The cache-line flushes change no guest-visible state (the line is
+    written back, memory keeps its value) but are ordered against the stores around them, so
+    they keep the barrier (OpenSSL's OPENSSL_instrument_bus times them)."""
     ctx.b.fence("seq_cst")
 
 
