@@ -7,7 +7,7 @@ import sys
 
 from tests.util import ROOT, build_tiny
 from translator.bench import _describe, find_qemu
-from translator.bench_suite import read_suite
+from translator.bench_suite import read_suite, source
 
 
 def test_bench_one_tiny_program(tmp_path):
@@ -38,4 +38,4 @@ def test_suite_lists_programs_that_exist():
     suite = read_suite(suite_dir)
     assert len(suite) >= 10
     for name, libs, args in suite:
-        assert (suite_dir / "programs" / f"{name}.c").exists(), name
+        assert source(suite_dir, name).exists(), name

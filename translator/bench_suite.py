@@ -1,8 +1,8 @@
 """The benchmark suite: build each program of a suite directory, bench it (translator/bench.py)
 and write the directory's RESULTS.md (and results.png when matplotlib is installed).
 
-A suite directory holds ``suite.txt`` (name | gcc libraries | arguments, one per line) and
-``programs/NAME.c``.  Everything in RESULTS.md comes from this run's measurements.
+A suite directory holds ``suite.txt`` (name | compiler arguments | program arguments, one per
+line) and ``programs/NAME.c`` (built with gcc) or ``programs/NAME.cc`` (g++).  Everything in RESULTS.md comes from this run's measurements.
 """
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ import sys
 from pathlib import Path
 
 from translator import __version__
-from translator.bench import BenchResult, bench, find_qemu, format_table, geomean
+from translator.bench import BenchResult, bench, find_qemu, format_line, format_sizes, format_times, geomean
 
-TARGET_GEOMEAN, TARGET_MAX, TARGET_EMULATED = 1.10, 1.5, 5.0
+TARGET_GEOMEAN, TARGET_MAX, TARGET_EMULATED = 1.10, 1.30, 5.0
 
 
 def read_suite(directory: Path) -> list[tuple[str, list[str], list[str]]]:
@@ -33,16 +33,26 @@ def read_suite(directory: Path) -> list[tuple[str, list[str], list[str]]]:
     return rows
 
 
+def source(directory: Path, name: str) -> Path:
+    """programs/NAME.c, or programs/NAME.cc for C++."""
+    for ext in (".c", ".cc"):
+        path = directory / "programs" / f"{name}{ext}"
+        if path.exists():
+            return path
+    raise FileNotFoundError(f"{directory / 'programs' / name}.c (or .cc) does not exist")
+
+
 def build(directory: Path, name: str, libs: list[str]) -> Path:
-    """gcc -O2 -static, cached under programs/_build by a hash of the source and flags."""
-    src = directory / "programs" / f"{name}.c"
+    """gcc (g++ for .cc) -O2 -static, cached under programs/_build by a hash of the source and flags."""
+    src = source(directory, name)
+    compiler = "g++" if src.suffix == ".cc" else "gcc"
     flags = ["-O2", "-static"]
-    h = hashlib.sha256(src.read_bytes() + " ".join(flags + libs).encode()).hexdigest()[:16]
+    h = hashlib.sha256(src.read_bytes() + " ".join([compiler, *flags, *libs]).encode()).hexdigest()[:16]
     out = directory / "programs" / "_build" / f"{name}-{h}"
     if not out.exists():
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = out.with_suffix(".tmp")
-        subprocess.run(["gcc", *flags, "-o", str(tmp), str(src), *libs, "-lm"], check=True)
+        subprocess.run([compiler, *flags, "-o", str(tmp), str(src), *libs, "-lm"], check=True)
         os.replace(tmp, out)
     return out
 
@@ -71,6 +81,7 @@ def results_markdown(results: list[BenchResult], runs: int) -> str:
     tr = [r.translated_ratio for r in results if r.translated_ratio]
     em = [r.emulated_ratio for r in results if r.emulated_ratio]
     g_tr, g_em = geomean(tr), geomean(em)
+    g_cpu = geomean([r.translated_cpu_ratio for r in results if r.translated_cpu_ratio])
     worst = max(results, key=lambda r: r.translated_ratio or 0) if results else None
     lines = [
         "# Benchmark results",
@@ -83,16 +94,27 @@ def results_markdown(results: list[BenchResult], runs: int) -> str:
         f"Python {platform.python_version()}",
         f"- {_version(['gcc', '--version'])}; emulator: "
         f"{_version([qemu, '--version']) if qemu else 'qemu-x86_64 not found'}",
-        f"- {runs} runs of each version, interleaved; times are medians of wall time, memory is peak RSS.",
+        f"- {runs} runs of each version, interleaved (native, translated, emulated, native, ...).  Each run",
+        "  is timed exactly: the helper reads the monotonic clock before its fork and after a blocking",
+        "  wait4, which also gives the program's user+sys CPU time and peak RSS.",
+        "- Each time cell is the median [min-max] of the runs; ratios are ratios of medians.",
         "",
         "```",
-        format_table(results),
+        format_times(results),
+        "```",
+        "",
+        "Memory is the peak RSS of the largest run; translate s is this run's translation (through the",
+        "cache when cached); outputs compares stdout, stderr and exit status of every run with native's.",
+        "",
+        "```",
+        format_sizes(results),
         "```",
         "",
         "## Against the targets",
         "",
         f"- translated/native, geometric mean: {_num(g_tr)} (target at most {TARGET_GEOMEAN}): "
         f"{_verdict(g_tr is not None and g_tr <= TARGET_GEOMEAN)}",
+        f"- translated/native CPU time, geometric mean: {_num(g_cpu)}",
         f"- translated/native, worst: {_num(worst.translated_ratio if worst else None)} "
         f"({os.path.basename(worst.program) if worst else '-'}; target at most {TARGET_MAX}): "
         f"{_verdict(bool(worst) and (worst.translated_ratio or 99) <= TARGET_MAX)}",
@@ -157,7 +179,7 @@ def main(directory: Path, argv: list[str]) -> int:
         r = bench(str(binary), prog_args, args.runs)
         r.program = name
         results.append(r)
-        print(format_table([r]).splitlines()[1], file=sys.stderr, flush=True)
+        print(format_line(r), file=sys.stderr, flush=True)
     (directory / "RESULTS.md").write_text(results_markdown(results, args.runs))
     if chart(results, directory / "results.png"):
         print(f"wrote {directory / 'results.png'}", file=sys.stderr)

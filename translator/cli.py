@@ -77,13 +77,14 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("-j", "--jobs", type=int, default=0, help="parallel workers (default: one per CPU)")
     b = sub.add_parser("bench", help="time a program native, translated and emulated (QEMU)",
                        description="Translate PROGRAM (through the cache), run it native, translated "
-                       "and under qemu-x86_64 in interleaved order and print median times, peak "
+                       "and under qemu-x86_64 in interleaved order, each run timed exactly (a blocking "
+                       "wait4), and print the median and spread of wall and CPU times, peak "
                        "memory and the ratios; outputs are compared.  --suite DIR runs a whole "
                        "suite (see benchmarks/) and writes DIR/RESULTS.md.",
                        epilog="examples:\n  elf2native bench ./nbody -- 5000000\n"
                        "  elf2native bench --suite benchmarks/ --runs 3",
                        formatter_class=argparse.RawDescriptionHelpFormatter)
-    b.add_argument("program", nargs="?", help="static x86-64 Linux ELF executable")
+    b.add_argument("program", nargs="?", help="x86-64 Linux ELF executable, static or dynamic")
     b.add_argument("args", nargs="*", help="the program's arguments (after --)")
     b.add_argument("--runs", type=int, default=5, help="runs of each version (default 5)")
     b.add_argument("--suite", metavar="DIR", help="run the suite in DIR (suite.txt, programs/)")
