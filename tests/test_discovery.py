@@ -31,3 +31,24 @@ def test_far_cold_part_translates(tmp_path):
     r = translate(native, out)
     assert r.returncode == 0, r.stderr
     assert run_program(["farcold"], executable=out) == run_program(["farcold"], executable=native)
+
+
+ANCHOR = Path(__file__).resolve().parent / "inputs" / "anchor.S"
+
+
+def test_decoding_stops_at_code_the_file_names(tmp_path):
+    native = build_nolibc(ANCHOR, tmp_path / "anchor")
+    image = load_image(str(native))
+    init = image.init_array[0]
+    assert init not in image.symbols
+    cfg = Discovery(image).run()
+    assert init in cfg.functions
+    for f in cfg.functions.values():
+        for b in f.blocks.values():
+            for i in b.insns:
+                assert not i.address < init < i.address + i.size, (hex(i.address), i.mnemonic, i.op_str)
+                assert i.mnemonic != "in", hex(i.address)
+    out = tmp_path / "anchor.native"
+    r = translate(native, out)
+    assert r.returncode == 0, r.stderr
+    assert run_program(["anchor"], executable=out) == run_program(["anchor"], executable=native)

@@ -31,6 +31,7 @@ class Column:
     cpu_times: list[float] = dataclasses.field(default_factory=list)   # user+sys seconds
     rss_kb: list[int] = dataclasses.field(default_factory=list)
     mismatch: str | None = None       # how its output differed from native's, if it did
+    timed_out: bool = False           # a run passed the timeout: the column runs no more
 
     @property
     def median(self) -> float | None:
@@ -102,7 +103,7 @@ def find_qemu() -> str | None:
 # peak RSS, as GNU time does.  The timeout is an alarm in the helper that kills the program.
 #   helper REPORT SECONDS PROGRAM ARGS...
 # writes "wall_ns user_us sys_us maxrss_kb timed_out" to REPORT and exits as the program did.
-_RSS_HELPER = r"""
+_RUN_HELPER = r"""
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -147,19 +148,19 @@ int main(int argc, char **argv)
 """
 
 
-def rss_helper(cache_dir: str | None) -> str | None:
+def run_helper(cache_dir: str | None) -> str | None:
     """Build (once) the run helper; None when there is no C compiler."""
     import hashlib
     cc = shutil.which("gcc") or shutil.which("cc")
     if cc is None:
         return None
     base = cache_dir or tempfile.gettempdir()
-    path = os.path.join(base, f"run-helper-{hashlib.sha256(_RSS_HELPER.encode()).hexdigest()[:12]}")
+    path = os.path.join(base, f"run-helper-{hashlib.sha256(_RUN_HELPER.encode()).hexdigest()[:12]}")
     if not os.path.exists(path):
         os.makedirs(base, exist_ok=True)
         src = f"{path}.{os.getpid()}.c"
         with open(src, "w") as fh:
-            fh.write(_RSS_HELPER)
+            fh.write(_RUN_HELPER)
         r = subprocess.run([cc, "-O2", "-o", f"{path}.{os.getpid()}.tmp", src], capture_output=True)
         os.unlink(src)
         if r.returncode != 0:
@@ -238,14 +239,15 @@ def bench(program: str, args: list[str], runs: int = 5, translate_options=None, 
             argv["emulated"] = [qemu, os.path.abspath(program), *args]
         cwd = work_dir or tmp
         reference = None
-        helper = rss_helper(opts.cache_dir)
+        helper = run_helper(opts.cache_dir)
         for _ in range(runs):
             for name, cmd in argv.items():
                 col = cols[name]
-                if col.mismatch and col.mismatch.startswith("timed out"):
+                if col.timed_out:
                     continue
                 run = _run(cmd, cwd, stdin, timeout, helper)
                 if run.timed_out:
+                    col.timed_out = True
                     col.mismatch = f"timed out after {timeout:g} s"
                     continue
                 col.times.append(run.wall)

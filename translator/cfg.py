@@ -246,6 +246,7 @@ class Discovery:
         self.entries: set[int] = set()
         self.functions: dict[int, Function] = {}
         self._eh: EhInfo | None = None
+        self._anchors: set[int] | None = None
 
     # -- roots -------------------------------------------------------------------------
     @property
@@ -426,14 +427,26 @@ class Discovery:
         return Function(entry, self.image.symbols.get(entry, f"fn_{entry:x}"), blocks, resume,
                         jump_tables)
 
+    @property
+    def anchors(self) -> set[int]:
+        """Addresses known to start code from the file's own records: the certain roots
+        (symbols, entry, DT_INIT/DT_FINI and their arrays, IRELATIVE resolvers, FDE starts,
+        PLT entries).  Entries found by heuristics are not among them: one may itself be the
+        mistake."""
+        if self._anchors is None:
+            self._anchors = set(self.certain_roots())
+        return self._anchors
+
     def _code_at(self, a: int):
         """The instruction at a, or None where there is none to run: undecodable bytes, or an
-        instruction that would run into a function symbol's address (the padding after a
-        call that does not return, decoded together with the next function's first bytes).
-        Only symbols count: an entry found by heuristics may itself be the mistake."""
+        instruction that would run into an anchor (the padding after a call that does not
+        return, decoded together with the next function's or section's first bytes, such as
+        .fini after a library's last __stack_chk_fail call)."""
         i = self.dec.at(a)
-        if i is not None and any(a + k in self.image.symbols for k in range(1, i.size)):
-            return None
+        if i is not None and i.size > 1:
+            anchors = self.anchors
+            if any(a + k in anchors for k in range(1, i.size)):
+                return None
         return i
 
     def _insn_preds(self, seen: set[int], jump_tables: dict[int, JumpTable]) -> dict[int, list[int]]:
