@@ -101,7 +101,7 @@ def build_chunk(cfg: CFG, entries: list[int], options, backend, cache, namespace
     """Lift the chunk; compile it unless its object is cached."""
     t0 = time.perf_counter()
     lifted = lift_chunk(cfg, entries, LiftOptions(options.strict_flags, options.signal_polls, backend.X87,
-                                                  options.memory_order, backend.TSO))
+                                                  options.memory_order, backend.TSO, backend.SSE))
     t1 = time.perf_counter()
     key = chunk_key(lifted.text, options, backend.TRIPLE, namespace, salt)
     prefix = f"c{key[:24]}_"

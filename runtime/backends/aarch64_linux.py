@@ -28,6 +28,8 @@ HOST_TABLE = "aarch64"
 X87 = False
 # ARMv8 orders memory weakly: --memory-order tso adds barriers (translator/lift/ordering.py).
 TSO = False
+# No SSE here: the lifter writes x86's NaN rules out in the IR (sse_float.nan_rules).
+SSE = False
 # The default --memory-order: barriers that keep x86 order (translator/lift/ordering.py).
 MEMORY_ORDER = "tso"
 

@@ -30,6 +30,9 @@ HOST_TABLE = None
 X87 = True
 # x86 orders memory as the guest expects (TSO; locked instructions are full barriers).
 TSO = True
+# SSE arithmetic runs on the host's SSE, which applies the guest's NaN rules itself
+# (translator/semantics/sse_float.py: _host_arith).
+SSE = True
 # The default --memory-order: the hardware keeps x86 order; compiler barriers cost up to 11%
 # (translator/lift/ordering.py).
 MEMORY_ORDER = "relaxed"

@@ -40,6 +40,10 @@ CASES = [
     _sm("mulss xmm0, dword ptr [rdi+4]"),
     _sm("subss xmm0, dword ptr [rdi]"),
     case("addsd xmm8, xmm15", ("xmm8", "xmm15", "mxcsr"), elem="f64"),
+    # a sequence where the result's register is free to choose: with two NaNs, the first
+    # operand's payload must win however the host allocates (add and mul commute in LLVM)
+    _d("addsd xmm1, xmm0; mulsd xmm0, xmm1"),
+    _s("mulps xmm1, xmm0; addps xmm0, xmm1"),
     # int -> float
     case("cvtsi2sd xmm0, eax", ("xmm0", "rax", "mxcsr"), elem="f64"),
     case("cvtsi2sd xmm0, rax", ("xmm0", "rax", "mxcsr"), elem="f64"),

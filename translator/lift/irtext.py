@@ -434,6 +434,15 @@ class Builder:
             return v
         return self._value(ret, text)
 
+    def asm(self, ret, template: str, constraints: str, args):
+        """Inline assembly returning ret, touching no memory but the FP environment: like a
+        constrained intrinsic it stays in place and alive (sideeffect), and guest loads and
+        stores move freely around it (without the memory attribute LLVM would take it to
+        read and write all memory: a loop-invariant load stayed in matmul's inner loop)."""
+        argtext = ", ".join(typed(a) for a in args)
+        return self._value(ret, f'call {tstr(ret)} asm sideeffect "{template}", "{constraints}"({argtext})'
+                                ' strictfp nounwind memory(inaccessiblemem: readwrite)')
+
     # control flow
     def phi(self, t, name=""):
         p = Phi(t, self._name())

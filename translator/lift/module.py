@@ -19,6 +19,7 @@ class LiftOptions:
     x87: bool = True                # the host compiles x86_fp80 (else x87 registers are doubles)
     memory_order: str = "relaxed"   # translator/lift/ordering.py (the host's MEMORY_ORDER)
     host_tso: bool = True           # the host orders memory as x86 does (its backend's TSO)
+    host_sse: bool = False          # the host's SSE arithmetic is x86's own (its backend's SSE)
 
 
 @dataclasses.dataclass

@@ -14,7 +14,8 @@ x86 NaN rules are written out rather than left to the host: a NaN operand propag
 (the first operand's when both are NaN), an invalid operation gives the "real indefinite"
 (negative quiet NaN), min/max return the second operand when either is NaN or both are zero,
 and float to integer conversions give the "integer indefinite" (0x80000000...) when the value
-does not fit.
+does not fit.  On a host whose SSE is x86's (LiftOptions.host_sse: the x86-64 backend) the
+arithmetic is the guest's instruction itself (host_insn), and the hardware applies these rules.
 """
 from __future__ import annotations
 
@@ -139,11 +140,32 @@ def arith(ctx, op: str, bits: int, n, ai, bi):
     if op in ("min", "max"):
         c = fcmp_strict(ctx, "<" if op == "min" else ">", True, a, s, signaling=True)
         return b.select(c, ai, bi)
+    if ctx.lc.options.host_sse:
+        return b.bitcast(_host_arith(ctx, op, bits, n, a, s), itype(bits, n))
     if op == "sqrt":
         r = ctx.constrained("sqrt", ft, [s])
         return nan_rules(ctx, s, None, r)
     r = ctx.constrained("f" + op, ft, [a, s])
     return nan_rules(ctx, a, s, r)
+
+
+def host_insn(ctx, mnemonic: str, t: ir.Type, d, s):
+    """The guest's SSE instruction run as itself, on a host whose SSE is x86's
+    (LiftOptions.host_sse): ``mnemonic s, d`` with d the destination's value (for a scalar
+    form the whole register, whose upper lanes the instruction keeps).  The hardware then
+    rounds, raises the flags and applies the NaN rules as the guest's CPU does, operands in
+    the guest's order: LLVM treats add and mul as commutative and would swap them (with two
+    NaNs the result would carry the other one's payload).  Its side effect keeps it in place
+    and alive, as the constrained intrinsics are."""
+    return ctx.b.asm(t, f"{mnemonic} $2, $0", "=x,0,x", [d, s])
+
+
+def _host_arith(ctx, op: str, bits: int, n, a, s):
+    """a op s (add or mul; sub, div, sqrt keep their order as intrinsics) on an SSE host."""
+    ft = ftype(bits, n)
+    if op not in ("add", "mul"):
+        return ctx.constrained("sqrt", ft, [s]) if op == "sqrt" else ctx.constrained("f" + op, ft, [a, s])
+    return host_insn(ctx, f"{op}{'s' if n is None else 'p'}{'d' if bits == 64 else 's'}", ft, a, s)
 
 
 @semantic("addsd", "subsd", "mulsd", "divsd", "minsd", "maxsd", "sqrtsd",
@@ -152,6 +174,11 @@ def scalar_arith(ctx, insn):
     m = insn.mnemonic
     bits = 64 if m.endswith("sd") else 32
     dst, src = insn.operands
+    if ctx.lc.options.host_sse:
+        t = ir.VectorType(FT[bits], 128 // bits)
+        s = ctx.b.bitcast(ctx.get(src, bits), FT[bits])
+        ctx.set(dst, host_insn(ctx, m, t, ctx.xmm_lanes(dst.reg, t), s))
+        return
     low = ctx.b.extract_element(ctx.xmm_lanes(dst.reg, ir.VectorType(FT[bits], 128 // bits)),
                                 ir.Constant(I32, 0))
     ai = ctx.b.bitcast(low, ir.IntType(bits))
@@ -165,6 +192,10 @@ def packed_arith(ctx, insn):
     m = insn.mnemonic
     bits = 64 if m.endswith("pd") else 32
     dst, a, s = operands(ctx, insn)
+    if ctx.lc.options.host_sse:
+        t = ftype(bits, 128 // bits)
+        ctx.set(dst, host_insn(ctx, m, t, ctx.b.bitcast(a, t), ctx.b.bitcast(s, t)))
+        return
     r = arith(ctx, m[:-2], bits, 128 // bits, lanes(ctx, a, bits), lanes(ctx, s, bits))
     ctx.set(dst, flat(ctx, r))
 
