@@ -88,7 +88,11 @@ def test_cxx_report(builds, variant):
     # (libstdc++'s std::random_device, always linked, has rdrand and rdseed behind CPUID
     # checks: the baseline does not advertise them)
     assert report["unsupported"] == [], report["unsupported"]
-    assert report["stages"]["discovery"] > 0
+    # stage times: the whole pipeline's; fewer when another test's worker translated the same
+    # program or its libraries first (the caches are session-wide): the output cache's alone,
+    # or reading and linking only, every module's code taken from the module cache
+    stages = report["stages"]
+    assert stages.get("cached output", 0) > 0 or (stages["image"] > 0 and stages["link"] > 0), stages
 
 
 # -- translator/ehframe.py ----------------------------------------------------------------

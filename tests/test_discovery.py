@@ -3,9 +3,11 @@ layout is the one gcc gives big programs: a function's cold part far below it, a
 table whose target block ends in another table."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from translator.cfg import Discovery
+from translator.cfg import Discovery, discover
+from translator.lift.module import LiftOptions, lift_chunk
 from translator.image import load_image
 from tests.util import build_nolibc, run_program, translate
 
@@ -23,6 +25,19 @@ def test_tables_found_without_decoding_the_code_between(tmp_path):
     # the 8,000 instructions between the cold part and f are never decoded: a straight line
     # ends at a ret (before, each table's backward slice decoded them all)
     assert len(disc.dec.cache) < 1000, len(disc.dec.cache)
+
+
+def test_bounded_tables_switch_on_their_index(tmp_path):
+    """Both of f's tables are read-only with their entries in order, each read in its jump's
+    block: the lifted jump is a switch on the entry's index, the address match behind it."""
+    native = build_nolibc(FARCOLD, tmp_path / "farcold")
+    image = load_image(str(native))
+    f = next(a for a, name in image.symbols.items() if name == "f")
+    cfg = discover(image)
+    tables = cfg.functions[f].jump_tables.values()
+    assert sorted(len(jt.targets) for jt in tables if jt.load_at is not None) == [2, 4]
+    text = lift_chunk(cfg, [f], LiftOptions()).text
+    assert len(re.findall(r"switch i64 %\S+, label %table_miss", text)) == 2, text
 
 
 def test_far_cold_part_translates(tmp_path):

@@ -5,7 +5,8 @@ address table and calls functions by number.  For one output this stage writes
 - the tables, one per chunk, as one blob in the output's read-only data, with the symbol
   ``<prefix>T`` of each chunk at its table;
 - a linker script of symbol assignments: ``fn_<guest address>`` (what the dispatcher's table
-  names) for each function a chunk defines, and each chunk's called functions to those.
+  names) for each function a chunk defines (``[guest symbol.]<prefix>F<n>``), and each chunk's
+  called functions (``<prefix>X<n>``) to those.
 The tables' assembly goes with the program's other data tables (runtime/build.program_asm).
 The linker takes the script as one more input (GNU ld and lld read a file that is no object
 as a script that adds to the default one).
@@ -15,6 +16,7 @@ from __future__ import annotations
 import os
 
 from runtime.irkit import Asm
+from translator.lift.function import PLACEHOLDER
 
 
 def link_inputs(bindings, tmpdir: str) -> tuple[str, str]:
@@ -31,10 +33,11 @@ def link_inputs(bindings, tmpdir: str) -> tuple[str, str]:
                       f".set {bd.prefix}T, rt_chunk_tables + {len(blob)}"]
         blob += b"".join(a.to_bytes(8, "little") for a in bd.table) or bytes(8)    # slots: 64-bit
         for name, a in bd.functions.items():
-            if name.startswith("F"):
-                script.append(f"fn_{a:x} = {bd.prefix}{name};")
+            sym = name.replace(PLACEHOLDER, bd.prefix)
+            if PLACEHOLDER + "F" in name:
+                script.append(f"fn_{a:x} = {sym};")
             else:
-                script.append(f"{bd.prefix}{name} = fn_{a:x};")
+                script.append(f"{sym} = fn_{a:x};")
     with open(blob_path, "wb") as fh:
         fh.write(blob)
     script_path = os.path.join(tmpdir, "chunk-symbols.ld")

@@ -78,7 +78,8 @@ def chunk_key(text: str, options, triple: str, namespace: bytes = b"", salt: int
 @dataclasses.dataclass
 class Binding:
     """What a chunk's symbols stand for in this module: ``prefix`` + "T" is its address table
-    (guest address of each slot), ``prefix`` + "F<n>"/"X<n>" the functions it defines and calls."""
+    (guest address of each slot), the ``functions`` it defines ("[guest symbol.]" + prefix +
+    "F<n>") and calls (prefix + "X<n>"), with function.PLACEHOLDER where the prefix goes."""
     prefix: str
     table: list[int]
     functions: dict[str, int]

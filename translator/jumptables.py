@@ -20,6 +20,8 @@ import dataclasses
 
 from capstone import x86 as X
 
+from translator.image import PF_W
+
 MAX_ENTRIES = 4096
 NEAR = 1 << 20   # unbounded tables: targets must lie within this distance of the jump
 
@@ -33,6 +35,10 @@ class JumpTable:
     add: int             # constant added to each entry (the base for relative tables)
     targets: list[int]
     bounded: bool
+    # The instruction that reads the entry, when the targets are the table's entries in
+    # order (targets[k] is entry k) and the table is read-only: the lifter can then switch
+    # on the entry's index (translator/lift/tables.py).
+    load_at: int | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -55,6 +61,7 @@ class _Entry:             # table[idx] (+ add)
     signed: bool
     add: int = 0
     index: int | None = None     # the index register (canonical id)
+    at: int = 0                  # the instruction that reads the entry
 
 
 M64 = 0xFFFF_FFFF_FFFF_FFFF
@@ -157,7 +164,7 @@ def _step(env: dict, i) -> None:
                 val = _Scaled(1, 0, 1 << (8 * src.size))
             elif isinstance(a, tuple):
                 signed = iid in (X.X86_INS_MOVSXD, X.X86_INS_MOVSX)
-                val = _Entry(a[1], a[2], src.size, signed, 0, a[3])
+                val = _Entry(a[1], a[2], src.size, signed, 0, a[3], i.address)
     elif iid == X.X86_INS_ADD and len(ops) == 2:
         a = env.get(dst)
         if ops[1].type == X.X86_OP_REG:
@@ -341,7 +348,7 @@ def _jump_value(chain, jmp, env: dict):
     op = jmp.operands[0]
     if op.type == X.X86_OP_MEM:
         a = _addr(env, op.mem, jmp)
-        return _Entry(a[1], 8, 8, False, 0, a[3]) if isinstance(a, tuple) and a[2] == 8 else None
+        return _Entry(a[1], 8, 8, False, 0, a[3], jmp.address) if isinstance(a, tuple) and a[2] == 8 else None
     if op.type == X.X86_OP_REG:
         return env.get(_reg64(op.reg))
     return None
@@ -467,7 +474,14 @@ def _table(disc, func_entry: int, jmp, chain, env: dict, limit: int | None, stri
         targets.append(t)
     if not targets:
         return None
-    return JumpTable(jmp.address, ent.table, ent.stride, ent.signed, ent.add, targets, n is not None)
+    in_order = n is not None and len(targets) == n and _read_only(image, ent.table, n * ent.stride)
+    return JumpTable(jmp.address, ent.table, ent.stride, ent.signed, ent.add, targets, n is not None,
+                     ent.at if in_order else None)
+
+
+def _read_only(image, start: int, size: int) -> bool:
+    """Whether [start, start + size) lies in one segment the program cannot write."""
+    return any(s.vaddr <= start and start + size <= s.end and not s.flags & PF_W for s in image.segments)
 
 
 def _extent(disc, func_entry: int) -> tuple[int, int]:

@@ -10,6 +10,7 @@ Semantics reach operands, registers, flags and memory through the methods of thi
 from __future__ import annotations
 
 import bisect
+import re
 
 from capstone import x86 as X
 from llvmlite import ir
@@ -18,7 +19,7 @@ from runtime import abi
 from translator.cfg import (T_BAD, T_CALL, T_FALL, T_IND, T_JCC, T_JMP, T_RET, T_SYSCALL, T_TAIL, T_TRAP,
                             Block, Function)
 
-from translator.lift import dirty, irtext, ordering
+from translator.lift import dirty, irtext, ordering, tables
 from translator.lift.liveness import SSE_CMP, live_out
 from translator.lift.regs import GPR, RSP, XMM
 from translator.semantics import SEMANTICS
@@ -51,6 +52,20 @@ class Unsupported(Exception):
 # its own module (Binding), so the same code at other addresses (libc in two static
 # programs) lifts to the same text and is compiled once.
 PLACEHOLDER = "__E2N_"
+# A defined function's symbol starts with its guest symbol, where it has one, so that a
+# profile of the translated program names the guest's functions ("lua_geti.c0ef…_F4").
+_NOT_IN_SYMBOL = re.compile(r"[^A-Za-z0-9_.]")  # kept to what LLVM IR and linker scripts take bare
+SYMBOL_MAX = 160
+
+
+def symbol_name(f) -> str:
+    """The guest symbol's part of a defined function's symbol ("" for none)."""
+    if f.name == f"fn_{f.entry:x}":
+        return ""
+    name = _NOT_IN_SYMBOL.sub("_", f.name)[:SYMBOL_MAX]
+    if not name:
+        return ""
+    return ("_" if name[0].isdigit() or name[0] == "." else "") + name + "."
 RUN_GAP = 32    # bytes of padding between two blocks of one run of a function's code (gaddr)
 
 
@@ -74,7 +89,10 @@ class LiftContext:
         name = self.fn_names.get(addr)
         if name is None:
             kind = "F" if addr in self.defined else "X"
-            name = self.fn_names[addr] = f"{PLACEHOLDER}{kind}{len(self.fn_names)}"
+            name = f"{PLACEHOLDER}{kind}{len(self.fn_names)}"
+            if kind == "F":
+                name = symbol_name(self.entries[addr]) + name
+            self.fn_names[addr] = name
         return self.module.declare(name, VOID, [PTR, I32])
 
     def in_image(self, value: int) -> bool:
@@ -108,7 +126,7 @@ class LiftContext:
 PTR = ir.PointerType(I8)
 
 
-class FunctionLifter:
+class FunctionLifter(tables.IndirectJumps):
     def __init__(self, lc: LiftContext, func: Function, report):
         self.lc = lc
         self.func = func
@@ -119,6 +137,8 @@ class FunctionLifter:
         self.uses_xmm = any("xmm" in i.op_str for b in func.blocks.values() for i in b.insns) or \
             any(i.id in _IMPLICIT_XMM for b in func.blocks.values() for i in b.insns)
         self.blocks: dict[int, ir.Block] = {}
+        self.index_loads = tables.index_loads(func)   # entry read -> its table (lift/tables.py)
+        self.entry_offsets: dict[int, ir.Value] = {}   # jump address -> its entry's offset
         self.insn = None
         self.terminated = False
         self.atomic = None      # the memory operand of the locked instruction being lifted
@@ -635,6 +655,9 @@ class FunctionLifter:
         if blk.term == T_TAIL and body and body[-1].id in (X.X86_INS_JMP,):
             last = body[-1]
         for insn in body:
+            jt = self.index_loads.get(insn.address)
+            if jt is not None:
+                self.entry_offsets[jt.jump_at] = tables.entry_offset(self, insn, jt)
             if insn is last:
                 break
             self.lift_insn(insn)
@@ -833,104 +856,6 @@ class FunctionLifter:
         b.position_at_end(unwind)
         b.ret_void()
 
-    def lift_indirect_jump(self, blk: Block, target: ir.Value):
-        """A recovered jump table or a known local label becomes a switch; anything else
-        leaves through the dispatcher."""
-        b = self.b
-        table = blk.insns and blk.insns[-1].address in self.func.jump_tables
-        if not table and any(a in self.blocks for a in self.func.resume):
-            # A computed goto may go to any label of the function: every such jump goes to
-            # one switch over the labels (_computed_goto_switch).  A switch at each jump
-            # made jumps x labels edges: python3.11's eval loop, 250 such jumps and 946
-            # labels, gave PHIs with 4 million operands and a compile that never ended.
-            if self.goto_bb is None:
-                self.goto_bb = self.new_block("computed_goto")
-                self.goto_target = self._eb.alloca(I64, name="goto_target")
-                self.goto_insn = blk.insns[-1]
-            b.store(target, self.goto_target)
-            b.branch(self.goto_bb)
-            return
-        self._switch_or_leave(f"{blk.start:x}", [a for a in blk.succs if a in self.blocks], target, blk.insns[-1])
-
-    def _computed_goto_switch(self):
-        b = self.b
-        b.position_at_end(self.goto_bb)
-        self.insn = self.goto_insn
-        self.flag_origin.clear()
-        target = b.load(self.goto_target)
-        # The labels are the function's resume points (cfg._indirect_spans): such a jump has
-        # no successors of its own (cfg._cut_blocks).
-        cases = [a for a in self.func.resume if a in self.blocks]
-        self._switch_or_leave("goto", cases, target, self.goto_insn)
-
-    def _switch_or_leave(self, label: str, cases: list[int], target: ir.Value, insn):
-        """A switch of target over cases (guest blocks of this function); where it matches
-        none, rip = target and leave through the jump's inline cache.  One switch for each
-        run of the function's code the cases are in (gaddr): offsets inside a run are the
-        same in every program, the distance between runs is not."""
-        b = self.b
-        if cases:
-            miss = self.new_block(f"miss_{label}")
-            runs: dict[int, list[int]] = {}
-            for a in cases:
-                runs.setdefault(self._run_of(a), []).append(a)
-            groups = list(runs.values())
-            for n, group in enumerate(groups):
-                other = miss if n == len(groups) - 1 else self.new_block(f"switch_{label}")
-                self._switch_run(group, target, other)
-                b.position_at_end(other)
-        self.set_rip(target)
-        self._jump_cached(insn, target)
-
-    def _run_of(self, a: int) -> int:
-        return self._runs[bisect.bisect_right(self._runs, a) - 1]
-
-    def _switch_run(self, cases: list[int], target: ir.Value, other: ir.Block):
-        b = self.b
-        lo, span = min(cases), max(cases) - min(cases) + 1
-        if len(cases) >= DENSE_MIN_CASES and span <= DENSE_MAX_SPAN:
-            # Guest addresses are sparse cases (LLVM lowers them to a compare tree); a
-            # byte map from address to case number makes a dense switch: a jump table.
-            width = 8 if len(cases) < 255 else 16
-            slots = [0] * span
-            for k, a in enumerate(cases, 1):
-                slots[a - lo] = k
-            tab = self.lc.module.int_table(self.lc.local_name("cases"), width, slots)
-            off = b.sub(target, self.gaddr(lo))
-            inside = b.icmp_unsigned("<", off, ir.Constant(I64, span))
-            k = b.load(b.gep_index(tab, b.select(inside, off, ir.Constant(I64, 0))))
-            key = b.select(inside, b.zext(k, I32), ir.Constant(I32, 0))
-            sw = b.switch(key, other)
-            for n, a in enumerate(cases, 1):
-                sw.add_case(ir.Constant(I32, n), self.blocks[a])
-        else:
-            run = self._run_of(lo)
-            sw = b.switch(b.sub(target, self.gaddr(run)), other)
-            for a in cases:
-                sw.add_case(ir.Constant(I64, a - run), self.blocks[a])
-
-    def _jump_cached(self, insn, target: ir.Value):
-        """Leave for a computed target through the branch's inline cache: a function entry
-        seen before is entered by a sibling call, anything else goes to rt_jump (which enters
-        a function or unwinds to the dispatcher).  Only function entries are cached.  Static
-        glibc's calls to ifunc-selected memcmp, strlen... are such jumps (strsearch spent 8%
-        in rt_jump)."""
-        b = self.b
-        cache, k1, hit = self._inline_cache(insn, target)
-        direct = self.new_block(f"ij_hit_{insn.address:x}")
-        slow = self.new_block(f"ij_miss_{insn.address:x}")
-        b.cbranch(hit, direct, slow).set_weights([1000, 1])
-        b.position_at_end(direct)
-        fn, _ = self._dispatch_entry(k1)
-        self.exit_to(fn, [ir.Constant(I32, 0)], flags=True)
-        b.position_at_end(slow)
-        resolved = self._resolve(target)
-        _, idx = self._dispatch_entry(resolved)
-        entry = b.icmp_unsigned("==", idx, ir.Constant(I32, 0))
-        b.store_atomic(b.select(entry, resolved, ir.Constant(I64, 0)), cache, "monotonic", 8)
-        self.exit_to(self.lc.rt("rt_jump", VOID, [self.lc.state_p]), [], flags=True)
-
-
 ALL_FLAGS = frozenset(FLAGS)
 _LOCK_PREFIX = 0xF0
 
@@ -940,8 +865,6 @@ def _locked(insn) -> bool:
     if insn.prefix[0] == _LOCK_PREFIX:
         return any(op.type == X.X86_OP_MEM for op in insn.operands)
     return insn.id == X.X86_INS_XCHG and any(op.type == X.X86_OP_MEM for op in insn.operands)
-DENSE_MIN_CASES = 4          # indirect jumps with this many known targets ...
-DENSE_MAX_SPAN = 1 << 16     # ... within this many bytes switch through a byte map
 
 
 def _mangle(t: ir.Type) -> str:

@@ -28,7 +28,8 @@ class Lifted:
     text: str
     report: LiftReport
     table: list[int]                # the address table: guest address of each slot
-    functions: dict[str, int]       # "F<n>" (defined here) and "X<n>" (called) -> guest address
+    functions: dict[str, int]       # [symbol.]PLACEHOLDER"F<n>" (defined here), PLACEHOLDER"X<n>"
+                                    # (called) -> guest address
 
 
 def lift_chunk(cfg: CFG, entries: list[int], options: LiftOptions, name: str = "chunk") -> Lifted:
@@ -49,6 +50,5 @@ def lift_chunk(cfg: CFG, entries: list[int], options: LiftOptions, name: str = "
     # strictfp: SSE arithmetic is constrained (translator/semantics/sse_float.py), so the
     # host FPU's rounding and exception flags, kept equal to the guest's MXCSR, apply
     lc.declare_table()
-    n = len(PLACEHOLDER)
     return Lifted(module.render(' strictfp "no-builtins"'), report, list(lc.slots),
-                  {name[n:]: a for a, name in lc.fn_names.items()})
+                  {name: a for a, name in lc.fn_names.items()})
