@@ -162,13 +162,18 @@ def _dynamic_values(elf, tag) -> list:
         return []
 
 
+def _text(name) -> str:
+    """A name read from the file: lief gives bytes where it is not UTF-8."""
+    return name.decode("utf-8", "backslashreplace") if isinstance(name, bytes) else name
+
+
 def _image_from_elf(path: str, raw: bytes, elf, base: int | None, shared_object: bool) -> Image:
     T = lief.ELF.Segment.TYPE
     interp = [s for s in elf.segments if s.type == T.INTERP]
     dynamic = [s for s in elf.segments if s.type == T.DYNAMIC]
     is_dyn = elf.header.file_type == lief.ELF.Header.FILE_TYPE.DYN
     TAG = lief.ELF.DynamicEntry.TAG
-    needed = [e.name for e in _dynamic_values(elf, TAG.NEEDED)]
+    needed = [_text(e.name) for e in _dynamic_values(elf, TAG.NEEDED)]
     if is_dyn and not dynamic:
         _reject(path, "position-independent ELF without a dynamic section")
     if shared_object:
@@ -242,7 +247,7 @@ def _image_from_elf(path: str, raw: bytes, elf, base: int | None, shared_object:
     try:
         for sym in elf.symbols:
             if sym.type in FUNC_TYPES and sym.value and img_probe.is_code(base + sym.value):
-                symbols.setdefault(base + sym.value, sym.name)
+                symbols.setdefault(base + sym.value, _text(sym.name))
     except Exception:
         symbols = {}  # broken section headers: symbols are a bonus
 
