@@ -26,15 +26,25 @@ DENSE_MIN_CASES = 4          # indirect jumps with this many known targets ...
 DENSE_MAX_SPAN = 1 << 16     # ... within this many bytes switch through a byte map
 
 
+# What may lie between the entry's read and the jump: instructions that write no register
+# but their explicit destination, which jump-table recovery follows exactly (its _step).
+_BETWEEN = {X.X86_INS_MOV, X.X86_INS_MOVSXD, X.X86_INS_MOVSX, X.X86_INS_MOVZX, X.X86_INS_ADD,
+            X.X86_INS_LEA, X.X86_INS_CDQE, X.X86_INS_NOP}
+
+
 def index_loads(func) -> dict[int, object]:
     """Instruction address -> the table whose entry it reads, for the tables of func whose
-    entry is read in the block of their jump (the index then reaches the jump unchanged)."""
+    entry is read in the block of their jump, with only moves, adds and leas between: the
+    jump's target is then that entry plus the table's constant."""
     out = {}
     for blk in func.blocks.values():
         if not blk.insns:
             continue
         jt = func.jump_tables.get(blk.insns[-1].address)
-        if jt is not None and jt.load_at is not None and any(i.address == jt.load_at for i in blk.insns):
+        if jt is None or jt.load_at is None:
+            continue
+        at = next((k for k, i in enumerate(blk.insns) if i.address == jt.load_at), None)
+        if at is not None and all(i.id in _BETWEEN for i in blk.insns[at + 1:-1]):
             out[jt.load_at] = jt
     return out
 
