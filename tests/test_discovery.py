@@ -67,3 +67,26 @@ def test_decoding_stops_at_code_the_file_names(tmp_path):
     r = translate(native, out)
     assert r.returncode == 0, r.stderr
     assert run_program(["anchor"], executable=out) == run_program(["anchor"], executable=native)
+
+
+RETINTO = Path(__file__).resolve().parent / "inputs" / "retinto.S"
+
+
+def test_return_site_at_another_functions_entry(tmp_path):
+    """A function ends at a call (or syscall) whose return site starts another named
+    function: its extent does not depend on what the linker put after it, and a callee that
+    does return goes on into the next function."""
+    native = build_nolibc(RETINTO, tmp_path / "retinto")
+    image = load_image(str(native))
+    by_name = {name: a for a, name in image.symbols.items()}
+    cfg = discover(image)
+    for name, nxt in (("first", "second"), ("second", "third")):
+        f = cfg.functions[by_name[name]]
+        assert max(b.end for b in f.blocks.values()) == by_name[nxt], name
+        assert by_name[nxt] in cfg.functions
+    out = tmp_path / "retinto.native"
+    r = translate(native, out)
+    assert r.returncode == 0, r.stderr
+    got = run_program(["retinto"], executable=out)
+    assert got == run_program(["retinto"], executable=native)
+    assert got[2] == 42, got

@@ -57,8 +57,9 @@ T_FALL = "fall"          # falls into the next block (a leader cut it)
 T_JCC = "jcc"            # conditional branch: succs = [taken, fallthrough]
 T_JMP = "jmp"            # direct jump inside the function
 T_TAIL = "tail"          # direct jump (or fallthrough) to another function's entry
-T_CALL = "call"          # direct or indirect call; succs = [return site]
-T_SYSCALL = "syscall"    # syscall; succs = [next instruction], a resume point
+T_CALL = "call"          # direct or indirect call; succs = [return site] (a block, or
+                         # another function's named entry: a tail after the return)
+T_SYSCALL = "syscall"    # syscall; succs = [next instruction], a resume point (or as T_CALL)
 T_RET = "ret"
 T_IND = "indirect"       # indirect jump; jump table in Function.jump_tables if recovered
 T_TRAP = "trap"          # hlt, ud2, int3: the guest dies here
@@ -392,6 +393,13 @@ class Discovery:
                     t = _imm_target(i) if i.id in CALLS else None
                     if t is not None:
                         call_out.add(t)
+                    if nxt != entry and nxt in self.anchors:
+                        # It returns (if it does) into code the file names as another
+                        # function's entry, such as the next .cold fragment after a call of
+                        # _Unwind_Resume: a tail into it (FunctionLifter.resume_after), not
+                        # part of this function, so a function's extent never depends on
+                        # what the linker put after it.
+                        break
                     if nxt not in leaders:
                         leaders.add(nxt)
                         pred.setdefault(nxt, None)

@@ -851,10 +851,15 @@ class FunctionLifter(tables.IndirectJumps):
         rip = b.load(self.field("rip"))
         ok = b.icmp_unsigned("==", rip, self.gaddr(ret_addr))
         unwind = self.new_block(f"unwind_{insn.address:x}")
-        br = b.cbranch(ok, self.blocks[blk.succs[0]], unwind)
+        succ = blk.succs[0]
+        into = self.blocks.get(succ) or self.new_block(f"into_{succ:x}")
+        br = b.cbranch(ok, into, unwind)
         br.set_weights([1000, 1])
         b.position_at_end(unwind)
         b.ret_void()
+        if succ not in self.blocks:     # the return site is another function's entry (cfg)
+            b.position_at_end(into)
+            self.exit_to(self.lc.guest_fn(succ), [ir.Constant(I32, 0)], flags=True)
 
 ALL_FLAGS = frozenset(FLAGS)
 _LOCK_PREFIX = 0xF0

@@ -80,6 +80,8 @@ def live_out(func: Function, known_ids, strict: bool) -> dict[int, frozenset]:
             return NONE     # a jump table: what its targets read flows in below
         if b.term in (T_TAIL, T_IND):
             return ALL
+        if b.term == T_SYSCALL and b.succs and b.succs[0] not in blocks:
+            return ALL      # it goes on into another function (cfg): as a tail
         if b.term in (T_CALL, T_RET):
             return ALL if strict else NONE
         return NONE
