@@ -43,10 +43,12 @@ static int64_t now_ns(clockid_t c)
 
 static volatile unsigned long sink;
 
+/* Computes for ms of this process's CPU time (not wall time: on a loaded machine 20 ms of
+   wall time may hold no CPU tick, and ITIMER_PROF would not have moved). */
 static void burn_cpu(int ms)
 {
-    int64_t end = now_ns(CLOCK_MONOTONIC) + (int64_t)ms * 1000000;
-    while (now_ns(CLOCK_MONOTONIC) < end)
+    int64_t end = now_ns(CLOCK_PROCESS_CPUTIME_ID) + (int64_t)ms * 1000000;
+    while (now_ns(CLOCK_PROCESS_CPUTIME_ID) < end)
         for (int i = 0; i < 10000; i++) sink += i * i;
 }
 
