@@ -27,9 +27,23 @@ _WRITE = {n: sum(set(v)) for n, v in _WRITE_BITS.items()}
 # Instructions whose flag use capstone does not describe.
 _READS_ALL = {X.X86_INS_PUSHF, X.X86_INS_PUSHFQ, X.X86_INS_PUSHFD, X.X86_INS_LAHF,
               X.X86_INS_SYSCALL}
-# Flag writes that depend on the operand (a shift count of zero writes nothing): not kills.
+# Flag writes that depend on the operand (a shift count of zero writes nothing): not kills,
+# unless the count is an immediate that is not zero once masked (count_written).
 _MAYBE_WRITE = {X.X86_INS_SHL, X.X86_INS_SAL, X.X86_INS_SHR, X.X86_INS_SAR, X.X86_INS_ROL,
                 X.X86_INS_ROR, X.X86_INS_RCL, X.X86_INS_RCR, X.X86_INS_SHLD, X.X86_INS_SHRD}
+# Rotates through carry read CF (capstone's eflags leave it out).
+_READS_CF = {X.X86_INS_RCL, X.X86_INS_RCR}
+
+
+def count_written(insn) -> bool:
+    """A shift or rotate whose count is an immediate (or the implicit 1) that is not zero
+    once masked to 5 bits (6 for 64-bit operands): it surely writes its flags."""
+    ops = insn.operands
+    if len(ops) == 1:
+        return True
+    if ops[-1].type != X.X86_OP_IMM:
+        return False
+    return ops[-1].imm & (63 if ops[0].size == 8 else 31) != 0
 
 
 # x87 instructions: capstone's eflags field holds FPU flags for them (a union), so their
@@ -61,6 +75,10 @@ def effects(insn, known: bool) -> tuple[frozenset, frozenset]:
     ef = insn.eflags
     reads = frozenset(n for n in FLAG_NAMES if ef & _TEST[n])
     writes = frozenset(n for n in FLAG_NAMES if ef & _WRITE[n])
+    if insn.id in _READS_CF:
+        reads = reads | {"cf"}
+    if insn.id in _MAYBE_WRITE and insn.prefix[0] not in (0xF2, 0xF3) and count_written(insn):
+        return reads, writes
     if insn.id in _MAYBE_WRITE or insn.prefix[0] in (0xF2, 0xF3):
         # A zero shift count or rcx == 0 under rep leaves the flags as they were.
         return reads | writes, NONE
