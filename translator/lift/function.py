@@ -693,6 +693,10 @@ class FunctionLifter(tables.IndirectJumps):
         self.die("rt_unimplemented", [self.gaddr(insn.address)])
         return None
 
+    def tail_into(self, entry: int):
+        """Go on at another function's entry (a guest jump or fall into it)."""
+        self.exit_to(self.lc.guest_fn(entry), [ir.Constant(I32, 0)], flags=True)
+
     def exit_to(self, fn: irtext.Declaration, args: list, flags: bool):
         """Leave this function by a sibling call (guest jump to another function)."""
         c = self.b.call(fn, [self.state] + args, tail=True)
@@ -710,7 +714,7 @@ class FunctionLifter(tables.IndirectJumps):
         elif term == T_TAIL:
             if last is not None:
                 self.insn = last
-            self.exit_to(self.lc.guest_fn(blk.succs[0]), [ir.Constant(I32, 0)], flags=True)
+            self.tail_into(blk.succs[0])
         elif term == T_JCC:
             cond = self.lift_insn(last)
             if cond is None:
@@ -852,14 +856,15 @@ class FunctionLifter(tables.IndirectJumps):
         ok = b.icmp_unsigned("==", rip, self.gaddr(ret_addr))
         unwind = self.new_block(f"unwind_{insn.address:x}")
         succ = blk.succs[0]
-        into = self.blocks.get(succ) or self.new_block(f"into_{succ:x}")
+        tail = succ not in self.blocks      # the return site is another function's entry (cfg)
+        into = self.new_block(f"into_{succ:x}") if tail else self.blocks[succ]
         br = b.cbranch(ok, into, unwind)
         br.set_weights([1000, 1])
         b.position_at_end(unwind)
         b.ret_void()
-        if succ not in self.blocks:     # the return site is another function's entry (cfg)
+        if tail:
             b.position_at_end(into)
-            self.exit_to(self.lc.guest_fn(succ), [ir.Constant(I32, 0)], flags=True)
+            self.tail_into(succ)
 
 ALL_FLAGS = frozenset(FLAGS)
 _LOCK_PREFIX = 0xF0

@@ -15,6 +15,7 @@ from capstone import x86 as X
 
 from runtime.abi import FLAG_NAMES
 from translator.cfg import T_CALL, T_IND, T_JCC, T_JMP, T_FALL, T_RET, T_SYSCALL, T_TAIL, Function
+from translator.semantics.shifts import count_mask
 
 ALL = frozenset(FLAG_NAMES)
 NONE: frozenset = frozenset()
@@ -43,7 +44,7 @@ def count_written(insn) -> bool:
         return True
     if ops[-1].type != X.X86_OP_IMM:
         return False
-    return ops[-1].imm & (63 if ops[0].size == 8 else 31) != 0
+    return ops[-1].imm & count_mask(ops[0].size * 8) != 0
 
 
 # x87 instructions: capstone's eflags field holds FPU flags for them (a union), so their
@@ -77,9 +78,7 @@ def effects(insn, known: bool) -> tuple[frozenset, frozenset]:
     writes = frozenset(n for n in FLAG_NAMES if ef & _WRITE[n])
     if insn.id in _READS_CF:
         reads = reads | {"cf"}
-    if insn.id in _MAYBE_WRITE and insn.prefix[0] not in (0xF2, 0xF3) and count_written(insn):
-        return reads, writes
-    if insn.id in _MAYBE_WRITE or insn.prefix[0] in (0xF2, 0xF3):
+    if insn.id in _MAYBE_WRITE and not count_written(insn) or insn.prefix[0] in (0xF2, 0xF3):
         # A zero shift count or rcx == 0 under rep leaves the flags as they were.
         return reads | writes, NONE
     return reads, writes

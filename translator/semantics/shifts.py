@@ -14,6 +14,11 @@ from translator.semantics import semantic
 I1, I8, I128 = ir.IntType(1), ir.IntType(8), ir.IntType(128)
 
 
+def count_mask(bits: int) -> int:
+    """The CPU masks a shift or rotate count to 5 bits, to 6 for 64-bit operands."""
+    return 63 if bits == 64 else 31
+
+
 def _count(ctx, insn, bits):
     ops = insn.operands
     if len(ops) == 1:                       # shl r/m, 1 (capstone drops the 1)
@@ -21,7 +26,7 @@ def _count(ctx, insn, bits):
     else:
         c = ctx.get(ops[-1], 8)
         c = ctx.b.zext(c, ir.IntType(bits)) if bits > 8 else c
-    return ctx.b.and_(c, ir.Constant(c.type, 63 if bits == 64 else 31))
+    return ctx.b.and_(c, ir.Constant(c.type, count_mask(bits)))
 
 
 def _keep_flags_if_zero(ctx, count, new: dict):
