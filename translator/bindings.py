@@ -9,7 +9,10 @@ address table and calls functions by number.  For one output this stage writes
   called functions (``<prefix>X<n>``) to those.
 The tables' assembly goes with the program's other data tables (runtime/build.program_asm).
 The linker takes the script as one more input (GNU ld and lld read a file that is no object
-as a script that adds to the default one).
+as a script that adds to the default one).  The aliases are hidden (local in the output's
+symbol table) except ``fn_<address>`` of a function with no guest symbol, so that a
+profiler, which names an address by its global symbol, shows "_int_free.c…_F3" rather than
+"fn_41bac0" or "c…_X12", and "fn_41bac0" where the guest has no name for it.
 """
 from __future__ import annotations
 
@@ -34,10 +37,12 @@ def link_inputs(bindings, tmpdir: str) -> tuple[str, str]:
         blob += b"".join(a.to_bytes(8, "little") for a in bd.table) or bytes(8)    # slots: 64-bit
         for name, a in bd.functions.items():
             sym = name.replace(PLACEHOLDER, bd.prefix)
-            if PLACEHOLDER + "F" in name:
+            if not name.startswith(PLACEHOLDER):    # a guest symbol's function: its name
+                script.append(f"HIDDEN(fn_{a:x} = {sym});")
+            elif PLACEHOLDER + "F" in name:
                 script.append(f"fn_{a:x} = {sym};")
             else:
-                script.append(f"{sym} = fn_{a:x};")
+                script.append(f"HIDDEN({sym} = fn_{a:x});")
     with open(blob_path, "wb") as fh:
         fh.write(blob)
     script_path = os.path.join(tmpdir, "chunk-symbols.ld")
