@@ -22,6 +22,13 @@ def _init():
         llvm.initialize_all_asmprinters()
     except Exception:
         pass
+    # DAG store merging turns two adjacent 8-byte loads of the guest stack (two pops) into
+    # one 16-byte load; right after the two 8-byte pushes that stored them, that load cannot
+    # be forwarded from the store buffer and stalls (perf on translated lua: 58% of
+    # luaD_precall's samples on one such movups; the same in malloc's _int_free). Off, over
+    # 3-5 interleaved runs: binarytrees -4%, sqlite -3%, interp -4%, qsort -3%, lua -2%,
+    # vcalls within noise (-2%..+5%), regex +1..3%.
+    llvm.set_option("", "-combiner-store-merging=false")
     return True
 
 
