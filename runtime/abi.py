@@ -18,6 +18,26 @@ FLAG_BITS = {"cf": 0, "pf": 2, "af": 4, "zf": 6, "sf": 7, "df": 10, "of": 11}
 
 I8, I16, I32, I64, I128 = ir.IntType(8), ir.IntType(16), ir.IntType(32), ir.IntType(64), ir.IntType(128)
 
+# The calling convention of lifted functions (and of every runtime function that enters or
+# leaves one): ``{i64 rax, i64 rsp} @fn(State* noalias, i32 entry, i64 rsp, i64 rdi,
+# i64 rsi, i64 rdx)``.  State is complete at every call and every return, as it always was;
+# the registers in CALL_ARGS and CALL_RESULTS travel in host registers as well, as copies of
+# State's values, so that a callee's first use of the stack pointer or of an argument, and a
+# caller's first use of the result, wait for no store-to-load round trip through State (on
+# an x86-64 host these four arguments, with State* and the entry, are the six that the
+# host's C convention passes in registers; the two results come back in rax and rdx).
+CALL_ARGS = ("rsp", "rdi", "rsi", "rdx")
+CALL_RESULTS = ("rax", "rsp")
+
+
+def call_result_type() -> ir.LiteralStructType:
+    return ir.LiteralStructType([I64] * len(CALL_RESULTS))
+
+
+def call_arg_types(state_p: ir.Type) -> list[ir.Type]:
+    """The parameter types of a lifted function: State*, the entry, then CALL_ARGS."""
+    return [state_p, I32] + [I64] * len(CALL_ARGS)
+
 
 @dataclasses.dataclass(frozen=True)
 class Field:

@@ -132,7 +132,7 @@ def build(rm: RuntimeModule):
     with b.if_then(b.icmp_unsigned("!=", b.load(rm.field(b, state, "sig_pending")), c64(0)), likely=False):
         b.call(rm.function("rt_signal_poll", VOID, [rm.state_p]), [state])
     fn, idx = enter(b, state, b.load(rm.field(b, state, "rip")), False)
-    b.call(fn, [state, idx])
+    rm.call_lifted(b, fn, state, idx)
     b.branch(loop)
 
     # rt_call(state, target)
@@ -140,7 +140,7 @@ def build(rm: RuntimeModule):
     state, target = f.args
     b.store(target, rm.field(b, state, "rip"))
     fn, idx = enter(b, state, target, False)
-    b.call(fn, [state, idx])
+    rm.call_lifted(b, fn, state, idx)
     b.ret_void()
 
     # rt_resolve(state, target) -> k + 1 for dispatch entry k: an indirect call site's inline
@@ -149,14 +149,14 @@ def build(rm: RuntimeModule):
     state, target = f.args
     b.ret(b.add(checked_lookup(b, state, target), c64(1)))
 
-    # rt_jump(state): target in state.rip
-    f, b = rm.define("rt_jump", VOID, [rm.state_p])
+    # rt_jump(state): target in state.rip; lifted code leaves through it by a sibling call,
+    # so it returns what a lifted function returns (abi.CALL_RESULTS)
+    f, b = rm.define("rt_jump", rm.fn_ret_t, [rm.state_p])
     state = f.args[0]
     fn, idx = enter(b, state, b.load(rm.field(b, state, "rip")), True)
     with b.if_then(b.icmp_unsigned("==", idx, c32(0))):
-        b.call(fn, [state, idx], tail=True)
-        b.ret_void()
-    b.ret_void()
+        b.ret(rm.call_lifted(b, fn, state, idx, tail=True))
+    b.ret(rm.state_results(b, state))
 
     # rt_unimplemented(state, pc)
     f, b = rm.define("rt_unimplemented", VOID, [rm.state_p, I64], noreturn=True)

@@ -25,7 +25,9 @@ class RuntimeModule:
         self.backend = backend
         self.state_t = abi.state_type(self.module.context)
         self.state_p = self.state_t.as_pointer()
-        self.fn_t = ir.FunctionType(VOID, [self.state_p, I32])
+        # a lifted function's type (abi.CALL_ARGS, abi.CALL_RESULTS; call_lifted)
+        self.fn_ret_t = abi.call_result_type()
+        self.fn_t = ir.FunctionType(self.fn_ret_t, abi.call_arg_types(self.state_p))
         self.asm_lines: list[str] = []
         self._strings: dict[bytes, ir.GlobalVariable] = {}
 
@@ -88,6 +90,23 @@ class RuntimeModule:
         from runtime import abi
         return abi.field_ptr(b, state, name)
 
+    def call_lifted(self, b: ir.IRBuilder, fn: ir.Value, state: ir.Value, entry: ir.Value,
+                    tail: bool = False) -> ir.Value:
+        """Enter a lifted function from the runtime: State is complete here, and the
+        registers the convention passes are copies of its values (abi.CALL_ARGS)."""
+        from runtime import abi
+        args = [b.load(self.field(b, state, n)) for n in abi.CALL_ARGS]
+        return b.call(fn, [state, entry] + args, tail=tail)
+
+    def state_results(self, b: ir.IRBuilder, state: ir.Value) -> ir.Value:
+        """A lifted function's result made of State's values (abi.CALL_RESULTS), for a
+        runtime function that leaves like one without having entered one."""
+        from runtime import abi
+        v = ir.Constant(self.fn_ret_t, None)
+        for k, n in enumerate(abi.CALL_RESULTS):
+            v = b.insert_value(v, b.load(self.field(b, state, n)), k)
+        return v
+
     def text(self) -> str:
         return str(self.module) + "\n" + module_asm(self.asm_lines)
 
@@ -141,6 +160,23 @@ class Asm:
         self.lines.append('.incbin "' + path.replace("\\", "\\\\").replace('"', '\\"') + '"')
         if end:
             self.label(end, 1)
+
+    def call_lifted(self, b: ir.IRBuilder, fn: ir.Value, state: ir.Value, entry: ir.Value,
+                    tail: bool = False) -> ir.Value:
+        """Enter a lifted function from the runtime: State is complete here, and the
+        registers the convention passes are copies of its values (abi.CALL_ARGS)."""
+        from runtime import abi
+        args = [b.load(self.field(b, state, n)) for n in abi.CALL_ARGS]
+        return b.call(fn, [state, entry] + args, tail=tail)
+
+    def state_results(self, b: ir.IRBuilder, state: ir.Value) -> ir.Value:
+        """A lifted function's result made of State's values (abi.CALL_RESULTS), for a
+        runtime function that leaves like one without having entered one."""
+        from runtime import abi
+        v = ir.Constant(self.fn_ret_t, None)
+        for k, n in enumerate(abi.CALL_RESULTS):
+            v = b.insert_value(v, b.load(self.field(b, state, n)), k)
+        return v
 
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"

@@ -93,7 +93,7 @@ class LiftContext:
             if kind == "F":
                 name = symbol_name(self.entries[addr]) + name
             self.fn_names[addr] = name
-        return self.module.declare(name, VOID, [PTR, I32])
+        return self.module.declare(name, RESULTS_T, abi.call_arg_types(PTR))
 
     def in_image(self, value: int) -> bool:
         """An immediate or displacement that may be an address of the module (non-PIE code
@@ -124,6 +124,9 @@ class LiftContext:
 
 
 PTR = ir.PointerType(I8)
+RESULTS_T = abi.call_result_type()      # what a lifted function returns (abi.CALL_RESULTS)
+_ARG_INDEX = [abi.GPR_NAMES.index(n) for n in abi.CALL_ARGS]
+_RESULT_INDEX = [abi.GPR_NAMES.index(n) for n in abi.CALL_RESULTS]
 
 
 class FunctionLifter(tables.IndirectJumps):
@@ -132,8 +135,9 @@ class FunctionLifter(tables.IndirectJumps):
         self.func = func
         self.report = report
         self.strict_flags = lc.options.strict_flags
-        self.fn = irtext.Function(lc.guest_fn(func.entry), ["noalias", ""], ["state", "entry"])
-        self.state, self.entry_arg = self.fn.args
+        self.fn = irtext.Function(lc.guest_fn(func.entry), ["noalias", ""] + [""] * len(abi.CALL_ARGS),
+                                  ["state", "entry"] + [f"arg_{n}" for n in abi.CALL_ARGS])
+        self.state, self.entry_arg, *self.reg_args = self.fn.args
         self.uses_xmm = any("xmm" in i.op_str for b in func.blocks.values() for i in b.insns) or \
             any(i.id in _IMPLICIT_XMM for b in func.blocks.values() for i in b.insns)
         self.blocks: dict[int, ir.Block] = {}
@@ -209,10 +213,14 @@ class FunctionLifter(tables.IndirectJumps):
                 if n in self.flags_written:
                     b.store(b.zext(b.load(self.flags[n]), I8), self.field(n))
 
-    def _emit_load(self, flags: bool):
+    def _emit_load(self, flags: bool, passed: dict[int, ir.Value] | None = None):
+        """Load what this function uses from State; a register in ``passed`` (index -> its
+        value, the copies the calling convention passes) is taken from there instead."""
         b = self.b
+        passed = passed or {}
         for i in sorted(self.gpr_read | self.gpr_written):
-            b.store(b.load(self.field(abi.GPR_NAMES[i])), self.gpr[i])
+            v = passed.get(i)
+            b.store(b.load(self.field(abi.GPR_NAMES[i])) if v is None else v, self.gpr[i])
         for i in sorted(self.xmm_read | self.xmm_written):
             b.store(b.bitcast(b.load(self.field(f"xmm{i}")), XMM_LOCAL), self.xmm[i])
         if flags:
@@ -236,7 +244,7 @@ class FunctionLifter(tables.IndirectJumps):
         for n in self.segs_read:
             self.field(n)
         b.position_before(self._entry_bb.terminator)
-        self._emit_load(True)
+        self._emit_load(True, dict(zip(_ARG_INDEX, self.reg_args)))
         self.dirty.reload(self._entry_bb)
         dirty_at = self.dirty.solve(self.fn.blocks)
         for kind, anchor, flags in self._syncs:
@@ -693,15 +701,40 @@ class FunctionLifter(tables.IndirectJumps):
         self.die("rt_unimplemented", [self.gaddr(insn.address)])
         return None
 
+    # -- the calling convention (abi.CALL_ARGS, abi.CALL_RESULTS) ---------------------------
+    def call_args(self, entry: ir.Value) -> list[ir.Value]:
+        """A lifted function's arguments after State*: the entry, then the registers the
+        convention passes (copies of what State holds once sync_store has run)."""
+        return [entry] + [self.gpr64(i) for i in _ARG_INDEX]
+
+    def call_guest(self, fn: ir.Value, entry: ir.Value, tail: bool = False) -> ir.Value:
+        return self.b.call(fn, [self.state] + self.call_args(entry), tail=tail)
+
+    def take_results(self, results: ir.Value):
+        """After a call of a lifted function, whose return left State complete: the returned
+        copies replace State's values in the locals (no store back: State has them)."""
+        for k, i in enumerate(_RESULT_INDEX):     # a store that no read follows is dropped
+            self.b.store(self.b.extract_value(results, k), self.gpr[i])
+
+    def ret_results(self) -> irtext.Instr:
+        """Return to the caller (State is made complete before it, by a sync_store of the
+        returned instruction)."""
+        b = self.b
+        v = ir.Constant(RESULTS_T, None)
+        for k, i in enumerate(_RESULT_INDEX):
+            v = b.insert_value(v, self.gpr64(i), k)
+        return b.ret(v)
+
     def tail_into(self, entry: int):
         """Go on at another function's entry (a guest jump or fall into it)."""
-        self.exit_to(self.lc.guest_fn(entry), [ir.Constant(I32, 0)], flags=True)
+        self.exit_to(self.lc.guest_fn(entry), self.call_args(ir.Constant(I32, 0)), flags=True)
 
     def exit_to(self, fn: irtext.Declaration, args: list, flags: bool):
-        """Leave this function by a sibling call (guest jump to another function)."""
+        """Leave this function by a sibling call (guest jump to another function, or the
+        runtime's rt_jump), returning what it returns."""
         c = self.b.call(fn, [self.state] + args, tail=True)
         self.sync_store(c, flags)
-        self.b.ret_void()
+        self.b.ret(c)
 
     def terminate(self, blk: Block, last):
         b = self.b
@@ -731,7 +764,7 @@ class FunctionLifter(tables.IndirectJumps):
             if target is None:
                 return
             self.set_rip(target)
-            self.sync_store(b.ret_void(), flags=False)
+            self.sync_store(self.ret_results(), flags=False)
         elif term == T_IND:
             target = self.lift_insn(last)
             if target is None:
@@ -770,7 +803,7 @@ class FunctionLifter(tables.IndirectJumps):
                 b.position_at_end(self.poll_exit)
                 self.poll_target = b.phi(I64)
                 self.set_rip(self.poll_target)
-                self.sync_store(b.ret_void(), flags=True)
+                self.sync_store(self.ret_results(), flags=True)
             poll = self.poll_bbs[succ] = self.new_block("poll")
             b.position_at_end(poll)
             # volatile: the flag is set by the host signal handler, behind the optimizer's back
@@ -788,13 +821,13 @@ class FunctionLifter(tables.IndirectJumps):
         if target is None:
             return
         if isinstance(target, ir.Constant) and target.constant in self.lc.entries:
-            c = b.call(self.lc.guest_fn(target.constant), [self.state, ir.Constant(I32, 0)])
+            c = self.call_guest(self.lc.guest_fn(target.constant), ir.Constant(I32, 0))
         else:
             if isinstance(target, ir.Constant):     # a direct call to no known function
                 target = self.gaddr(target.constant)
             c = self.indirect_call(insn, target)
         self.sync_store(c, flags=False)
-        self.resume_after(blk, insn, flags=self.strict_flags)
+        self.resume_after(blk, insn, flags=self.strict_flags, results=c)
 
     def _inline_cache(self, insn, target: ir.Value):
         """An indirect branch's inline cache: one atomic word per branch holding k + 1 for the
@@ -839,19 +872,30 @@ class FunctionLifter(tables.IndirectJumps):
         k1p.add_incoming(resolved, miss)
         self.set_rip(target)
         fn, idx = self._dispatch_entry(k1p)
-        return b.call(fn, [self.state, idx])
+        return self.call_guest(fn, idx)
 
-    def resume_after(self, blk: Block, insn, flags: bool):
+    def resume_after(self, blk: Block, insn, flags: bool, results: ir.Value | None = None):
         """The instruction after a call or syscall is a resume point: registers are reloaded
-        from State there, and if State's rip is not that address (a longjmp, a signal handler
-        that did not return, an unwind) this function returns to its caller too."""
+        from State there (after a call, those the callee returned are taken from its
+        results), and if State's rip is not that address (a longjmp, a signal handler that
+        did not return, an unwind) this function returns to its caller too."""
         b = self.b
         ret_addr = insn.address + insn.size
         after = self.new_block(f"after_{insn.address:x}")
-        b.branch(after)
+        if results is None:
+            b.branch(after)
+            self.resume_bbs.setdefault(ret_addr, after)
+            self.sync_load_at(after, flags)
+        else:
+            self.sync_load(results, flags)
+            self.take_results(results)
+            b.branch(after)
+            if ret_addr not in self.resume_bbs:     # the dispatcher's way in: all from State
+                land = self.resume_bbs[ret_addr] = self.new_block(f"land_{ret_addr:x}")
+                b.position_at_end(land)
+                b.branch(after)
+                self.sync_load_at(land, True)
         b.position_at_end(after)
-        self.sync_load_at(after, flags)
-        self.resume_bbs.setdefault(ret_addr, after)
         rip = b.load(self.field("rip"))
         ok = b.icmp_unsigned("==", rip, self.gaddr(ret_addr))
         unwind = self.new_block(f"unwind_{insn.address:x}")
@@ -861,7 +905,7 @@ class FunctionLifter(tables.IndirectJumps):
         br = b.cbranch(ok, into, unwind)
         br.set_weights([1000, 1])
         b.position_at_end(unwind)
-        b.ret_void()
+        self.ret_results()
         if tail:
             b.position_at_end(into)
             self.tail_into(succ)

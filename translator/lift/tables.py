@@ -18,10 +18,10 @@ import bisect
 from capstone import x86 as X
 from llvmlite import ir
 
+from runtime import abi
 from translator.cfg import Block
 
 I32, I64 = ir.IntType(32), ir.IntType(64)
-VOID = ir.VoidType()
 DENSE_MIN_CASES = 4          # indirect jumps with this many known targets ...
 DENSE_MAX_SPAN = 1 << 16     # ... within this many bytes switch through a byte map
 
@@ -167,10 +167,10 @@ class IndirectJumps:
         b.cbranch(hit, direct, slow).set_weights([1000, 1])
         b.position_at_end(direct)
         fn, _ = self._dispatch_entry(k1)
-        self.exit_to(fn, [ir.Constant(I32, 0)], flags=True)
+        self.exit_to(fn, self.call_args(ir.Constant(I32, 0)), flags=True)
         b.position_at_end(slow)
         resolved = self._resolve(target)
         _, idx = self._dispatch_entry(resolved)
         entry = b.icmp_unsigned("==", idx, ir.Constant(I32, 0))
         b.store_atomic(b.select(entry, resolved, ir.Constant(I64, 0)), cache, "monotonic", 8)
-        self.exit_to(self.lc.rt("rt_jump", VOID, [self.lc.state_p]), [], flags=True)
+        self.exit_to(self.lc.rt("rt_jump", abi.call_result_type(), [self.lc.state_p]), [], flags=True)
