@@ -90,3 +90,27 @@ def test_return_site_at_another_functions_entry(tmp_path):
     got = run_program(["retinto"], executable=out)
     assert got == run_program(["retinto"], executable=native)
     assert got[2] == 42, got
+
+
+DISPATCH = Path(__file__).resolve().parent / "inputs" / "dispatch.S"
+
+
+def test_unbounded_table_switches_on_its_index(tmp_path):
+    """A threaded-code dispatch shaped like Lua's: the index is masked, not compared, and
+    the next operand is decoded between the entry's read and the jump.  Each jump switches
+    on the entry's index over the three entries recovered; the fourth entry (another
+    function) runs through the address match behind the switch."""
+    native = build_nolibc(DISPATCH, tmp_path / "dispatch")
+    image = load_image(str(native))
+    interp = next(a for a, name in image.symbols.items() if name == "interp")
+    cfg = discover(image)
+    tables = list(cfg.functions[interp].jump_tables.values())
+    assert [(len(jt.targets), jt.bounded, jt.load_at is not None) for jt in tables] == [(3, False, True)] * 3
+    text = lift_chunk(cfg, [interp], LiftOptions()).text
+    assert len(re.findall(r"switch i64 %\S+, label %table_miss", text)) == 3, text
+    out = tmp_path / "dispatch.native"
+    r = translate(native, out)
+    assert r.returncode == 0, r.stderr
+    got = run_program(["dispatch"], executable=out)
+    assert got == run_program(["dispatch"], executable=native)
+    assert got[2] == 156, got

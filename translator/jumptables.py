@@ -36,8 +36,9 @@ class JumpTable:
     targets: list[int]
     bounded: bool
     # The instruction that reads the entry, when the targets are the table's entries in
-    # order (targets[k] is entry k) and the table is read-only: the lifter can then switch
-    # on the entry's index (translator/lift/tables.py).
+    # order (targets[k] is entry k, for k below len(targets): an unbounded table may have
+    # more) and the table is read-only there: the lifter can then switch on the entry's
+    # index (translator/lift/tables.py).
     load_at: int | None = None
 
 
@@ -474,7 +475,9 @@ def _table(disc, func_entry: int, jmp, chain, env: dict, limit: int | None, stri
         targets.append(t)
     if not targets:
         return None
-    in_order = n is not None and len(targets) == n and _read_only(image, ent.table, n * ent.stride)
+    # The entries read are in order, from the first; an unbounded table's index may go past
+    # the last one recovered, where the lifter's switch leaves for the address match.
+    in_order = (n is None or len(targets) == n) and _read_only(image, ent.table, len(targets) * ent.stride)
     return JumpTable(jmp.address, ent.table, ent.stride, ent.signed, ent.add, targets, n is not None,
                      ent.at if in_order else None)
 

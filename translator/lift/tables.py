@@ -27,14 +27,18 @@ DENSE_MAX_SPAN = 1 << 16     # ... within this many bytes switch through a byte 
 
 
 # What may lie between the entry's read and the jump: instructions that write no register
-# but their explicit destination, which jump-table recovery follows exactly (its _step).
+# but their explicit destination (and flags), which jump-table recovery follows (its _step:
+# a write to the entry's register that it does not model loses the table), so the jump's
+# target is still the entry plus the table's constant.  Lua's dispatch decodes the next
+# instruction's operands there (shr, and, shl).
 _BETWEEN = {X.X86_INS_MOV, X.X86_INS_MOVSXD, X.X86_INS_MOVSX, X.X86_INS_MOVZX, X.X86_INS_ADD,
-            X.X86_INS_LEA, X.X86_INS_CDQE, X.X86_INS_NOP}
+            X.X86_INS_LEA, X.X86_INS_CDQE, X.X86_INS_NOP, X.X86_INS_SUB, X.X86_INS_AND,
+            X.X86_INS_OR, X.X86_INS_XOR, X.X86_INS_SHL, X.X86_INS_SHR, X.X86_INS_SAR}
 
 
 def index_loads(func) -> dict[int, object]:
     """Instruction address -> the table whose entry it reads, for the tables of func whose
-    entry is read in the block of their jump, with only moves, adds and leas between: the
+    entry is read in the block of their jump, with only _BETWEEN's instructions between: the
     jump's target is then that entry plus the table's constant."""
     out = {}
     for blk in func.blocks.values():
