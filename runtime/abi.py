@@ -73,6 +73,7 @@ _FIELDS = _layout(
        ("host_base", I64, 8, 8), ("host_size", I64, 8, 8),   # a thread's own mapping (0: main)
        ("sig_pending", I64, 8, 8),      # bit s-1: signal s arrived and awaits delivery
        ("sig_returned", I32, 4, 4),     # set by rt_sigreturn for the innermost delivery
+       ("sig_unwind", I32, 4, 4),       # a handler changed a callee-saved register (signals.py)
        ("ss_flags", I32, 4, 4), ("ss_sp", I64, 8, 8), ("ss_size", I64, 8, 8),  # sigaltstack
        ("sig_info", ir.ArrayType(I8, 64 * 128), 64 * 128, 16)]   # siginfo of each pending signal
 )

@@ -105,6 +105,7 @@ def build(rm: RuntimeModule, table, hooks=None):
         with b.if_then(again):
             nr.add_incoming(nr, b.block)
             b.branch(top)
+    _signals.unwind_if_asked(rm, b, state)
     b.ret_void()
 
 

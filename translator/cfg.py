@@ -99,6 +99,8 @@ class CFG:
     image: Image
     functions: dict[int, Function]
     undecodable: list[int]
+    # function entry -> the callee-saved registers it gives back unchanged (preserved.py)
+    preserved: dict[int, frozenset] = dataclasses.field(default_factory=dict)
 
     def dispatch_entries(self) -> dict[int, tuple[int, int]]:
         """Guest address -> (function entry, resume index; 0 = the entry itself)."""
@@ -630,4 +632,7 @@ def _span_owner(spans: list[tuple[int, int, int]], a: int) -> int | None:
 
 
 def discover(image: Image, loop_heads: bool = False) -> CFG:
-    return Discovery(image, loop_heads).run()
+    from translator.preserved import summarize
+    cfg = Discovery(image, loop_heads).run()
+    cfg.preserved = summarize(cfg)
+    return cfg

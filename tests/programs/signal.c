@@ -90,6 +90,20 @@ static void install_info(int sig, void (*h)(int, siginfo_t *, void *), int flags
     if (sigaction(sig, &sa, NULL) != 0) perror("sigaction");
 }
 
+/* A handler that changes a callee-saved register in its ucontext: kill's wrapper leaves rbx
+   alone, so probe_rbx's caller-side rbx after the call is the handler's (a translated caller
+   keeps rbx across calls of functions that preserve it; the runtime then resumes from State). */
+static void set_rbx(int sig, siginfo_t *si, void *ucv)
+{
+    (void)sig;
+    (void)si;
+    ((ucontext_t *)ucv)->uc_mcontext.gregs[REG_RBX] = 42;
+}
+long probe_rbx(int pid, int sig);
+__asm__(".text\n.globl probe_rbx\n.type probe_rbx, @function\nprobe_rbx:\n"
+        "  push %rbx\n  mov $7, %ebx\n  call kill\n  mov %rbx, %rax\n  pop %rbx\n  ret\n"
+        ".size probe_rbx, . - probe_rbx\n");
+
 static void count_hit(int sig) { (void)sig; hits++; }
 static void leave_loop(int sig) { siglongjmp(escape, sig); }
 
@@ -139,6 +153,10 @@ int main(void)
     raise(SIGUSR1);
     sigprocmask(SIG_SETMASK, &prev, NULL);
     printf("ucontext: sig=%d usr2_in_uc_mask=%d own_blocked=%d\n", last_sig, last_code, same_pid);
+
+    /* a handler's change to a callee-saved register reaches the interrupted code's caller */
+    install_info(SIGUSR1, set_rbx, 0);
+    printf("rbx after the handler: %ld\n", probe_rbx(getpid(), SIGUSR1));
 
     /* SA_NODEFER lets the handler interrupt itself */
     install(SIGUSR2, nested, SA_NODEFER);

@@ -72,12 +72,17 @@ RUN_GAP = 32    # bytes of padding between two blocks of one run of a function's
 class LiftContext:
     """Module-level things shared by the functions of one chunk."""
 
-    def __init__(self, module: irtext.Module, options, entries, defined=(), image_span=(0, 0)):
+    def __init__(self, module: irtext.Module, options, entries, defined=(), image_span=(0, 0),
+                 preserved=None):
         self.module = module
         self.options = options
         self.entries = entries          # guest addresses that have a lifted function
         self.defined = frozenset(defined)   # those lifted in this chunk
         self.image_span = image_span        # [lo, hi): the module's addresses (in_image)
+        # function entry -> GPR indices of the callee-saved registers it gives back
+        # unchanged (translator/preserved.py): a direct call does not reload them
+        self.preserved = {e: frozenset(abi.GPR_NAMES.index(n) for n in regs)
+                          for e, regs in (preserved or {}).items()}
         self.state_p = PTR
         self.fences = options.memory_order == "tso"     # translator/lift/ordering.py
         self.fn_names: dict[int, str] = {}  # guest function address -> its name here
@@ -186,18 +191,19 @@ class FunctionLifter(tables.IndirectJumps):
     def sync_store(self, anchor: ir.Instruction, flags: bool):
         """Before anchor, write back to State what this function changed (what it may have
         changed since State was last loaded, on any path to anchor)."""
-        self._syncs.append(("store", anchor, flags or self.strict_flags))
+        self._syncs.append(("store", anchor, flags or self.strict_flags, frozenset()))
         self.dirty.point(self.b.block, anchor)
 
-    def sync_load(self, anchor: ir.Instruction, flags: bool):
-        """After anchor, reload from State what this function uses."""
-        self._syncs.append(("load", anchor, flags or self.strict_flags))
+    def sync_load(self, anchor: ir.Instruction, flags: bool, keep: frozenset = frozenset()):
+        """After anchor, reload from State what this function uses (but the GPRs in keep:
+        the locals still equal State there)."""
+        self._syncs.append(("load", anchor, flags or self.strict_flags, keep))
         self.flag_origin.clear()
         self.dirty.reload(self.b.block)
 
     def sync_load_at(self, block: ir.Block, flags: bool):
         """At the start of block (a resume point: nothing written there yet), reload."""
-        self._syncs.append(("load_at", block, flags))
+        self._syncs.append(("load_at", block, flags, frozenset()))
         self.dirty.reload(block)
 
     def _emit_store(self, flags: bool, changed: frozenset):
@@ -213,12 +219,14 @@ class FunctionLifter(tables.IndirectJumps):
                 if n in self.flags_written:
                     b.store(b.zext(b.load(self.flags[n]), I8), self.field(n))
 
-    def _emit_load(self, flags: bool, passed: dict[int, ir.Value] | None = None):
-        """Load what this function uses from State; a register in ``passed`` (index -> its
-        value, the copies the calling convention passes) is taken from there instead."""
+    def _emit_load(self, flags: bool, passed: dict[int, ir.Value] | None = None,
+                   keep: frozenset = frozenset()):
+        """Load what this function uses from State, but the GPRs in keep; a register in
+        ``passed`` (index -> its value, the copies the calling convention passes) is taken
+        from there instead."""
         b = self.b
         passed = passed or {}
-        for i in sorted(self.gpr_read | self.gpr_written):
+        for i in sorted((self.gpr_read | self.gpr_written) - keep):
             v = passed.get(i)
             b.store(b.load(self.field(abi.GPR_NAMES[i])) if v is None else v, self.gpr[i])
         for i in sorted(self.xmm_read | self.xmm_written):
@@ -247,13 +255,13 @@ class FunctionLifter(tables.IndirectJumps):
         self._emit_load(True, dict(zip(_ARG_INDEX, self.reg_args)))
         self.dirty.reload(self._entry_bb)
         dirty_at = self.dirty.solve(self.fn.blocks)
-        for kind, anchor, flags in self._syncs:
+        for kind, anchor, flags, keep in self._syncs:
             if kind == "store":
                 b.position_before(anchor)
                 self._emit_store(flags, dirty_at[id(anchor)])
             elif kind == "load":
                 b.position_after(anchor)
-                self._emit_load(flags)
+                self._emit_load(flags, keep=keep)
             else:
                 b.position_at_start(anchor)
                 self._emit_load(flags)
@@ -820,14 +828,16 @@ class FunctionLifter(tables.IndirectJumps):
         target = self.lift_insn(insn)     # pushes the return address
         if target is None:
             return
+        keep = frozenset()
         if isinstance(target, ir.Constant) and target.constant in self.lc.entries:
             c = self.call_guest(self.lc.guest_fn(target.constant), ir.Constant(I32, 0))
+            keep = self.lc.preserved.get(target.constant, keep)
         else:
             if isinstance(target, ir.Constant):     # a direct call to no known function
                 target = self.gaddr(target.constant)
             c = self.indirect_call(insn, target)
         self.sync_store(c, flags=False)
-        self.resume_after(blk, insn, flags=self.strict_flags, results=c)
+        self.resume_after(blk, insn, flags=self.strict_flags, results=c, keep=keep)
 
     def _inline_cache(self, insn, target: ir.Value):
         """An indirect branch's inline cache: one atomic word per branch holding k + 1 for the
@@ -874,11 +884,13 @@ class FunctionLifter(tables.IndirectJumps):
         fn, idx = self._dispatch_entry(k1p)
         return self.call_guest(fn, idx)
 
-    def resume_after(self, blk: Block, insn, flags: bool, results: ir.Value | None = None):
+    def resume_after(self, blk: Block, insn, flags: bool, results: ir.Value | None = None,
+                     keep: frozenset = frozenset()):
         """The instruction after a call or syscall is a resume point: registers are reloaded
         from State there (after a call, those the callee returned are taken from its
-        results), and if State's rip is not that address (a longjmp, a signal handler that
-        did not return, an unwind) this function returns to its caller too."""
+        results, and those it preserves, keep, stay), and if State's rip is not that address
+        (a longjmp, a signal handler that did not return, an unwind) this function returns
+        to its caller too."""
         b = self.b
         ret_addr = insn.address + insn.size
         after = self.new_block(f"after_{insn.address:x}")
@@ -887,7 +899,7 @@ class FunctionLifter(tables.IndirectJumps):
             self.resume_bbs.setdefault(ret_addr, after)
             self.sync_load_at(after, flags)
         else:
-            self.sync_load(results, flags)
+            self.sync_load(results, flags, keep)
             self.take_results(results)
             b.branch(after)
             if ret_addr not in self.resume_bbs:     # the dispatcher's way in: all from State

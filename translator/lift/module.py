@@ -37,7 +37,7 @@ def lift_chunk(cfg: CFG, entries: list[int], options: LiftOptions, name: str = "
     module = irtext.Module(name)
     segments = cfg.image.segments
     span = (min(sg.vaddr for sg in segments), max(sg.end for sg in segments)) if segments else (0, 0)
-    lc = LiftContext(module, options, cfg.functions, entries, span)
+    lc = LiftContext(module, options, cfg.functions, entries, span, cfg.preserved)
     report = LiftReport()
     for e in entries:
         f = cfg.functions[e]
