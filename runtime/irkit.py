@@ -161,23 +161,6 @@ class Asm:
         if end:
             self.label(end, 1)
 
-    def call_lifted(self, b: ir.IRBuilder, fn: ir.Value, state: ir.Value, entry: ir.Value,
-                    tail: bool = False) -> ir.Value:
-        """Enter a lifted function from the runtime: State is complete here, and the
-        registers the convention passes are copies of its values (abi.CALL_ARGS)."""
-        from runtime import abi
-        args = [b.load(self.field(b, state, n)) for n in abi.CALL_ARGS]
-        return b.call(fn, [state, entry] + args, tail=tail)
-
-    def state_results(self, b: ir.IRBuilder, state: ir.Value) -> ir.Value:
-        """A lifted function's result made of State's values (abi.CALL_RESULTS), for a
-        runtime function that leaves like one without having entered one."""
-        from runtime import abi
-        v = ir.Constant(self.fn_ret_t, None)
-        for k, n in enumerate(abi.CALL_RESULTS):
-            v = b.insert_value(v, b.load(self.field(b, state, n)), k)
-        return v
-
     def text(self) -> str:
         return "\n".join(self.lines) + "\n"
 

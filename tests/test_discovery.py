@@ -9,7 +9,7 @@ from pathlib import Path
 from translator.cfg import Discovery, discover
 from translator.lift.module import LiftOptions, lift_chunk
 from translator.image import load_image
-from tests.util import build_nolibc, run_program, translate
+from tests.util import build_nolibc, run_program, same_as_native, translate
 
 FARCOLD = Path(__file__).resolve().parent / "inputs" / "farcold.S"
 
@@ -84,11 +84,7 @@ def test_return_site_at_another_functions_entry(tmp_path):
         f = cfg.functions[by_name[name]]
         assert max(b.end for b in f.blocks.values()) == by_name[nxt], name
         assert by_name[nxt] in cfg.functions
-    out = tmp_path / "retinto.native"
-    r = translate(native, out)
-    assert r.returncode == 0, r.stderr
-    got = run_program(["retinto"], executable=out)
-    assert got == run_program(["retinto"], executable=native)
+    got = same_as_native(native, tmp_path, "retinto")
     assert got[2] == 42, got
 
 
@@ -108,9 +104,5 @@ def test_unbounded_table_switches_on_its_index(tmp_path):
     assert [(len(jt.targets), jt.bounded, jt.load_at is not None) for jt in tables] == [(3, False, True)] * 3
     text = lift_chunk(cfg, [interp], LiftOptions()).text
     assert len(re.findall(r"switch i64 %\S+, label %table_miss", text)) == 3, text
-    out = tmp_path / "dispatch.native"
-    r = translate(native, out)
-    assert r.returncode == 0, r.stderr
-    got = run_program(["dispatch"], executable=out)
-    assert got == run_program(["dispatch"], executable=native)
+    got = same_as_native(native, tmp_path, "dispatch")
     assert got[2] == 156, got

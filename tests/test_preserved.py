@@ -9,7 +9,7 @@ import pytest
 from translator.cfg import discover
 from translator.image import load_image
 from translator.preserved import ALL
-from tests.util import build_nolibc, run_program, translate
+from tests.util import build_nolibc, same_as_native
 
 SRC = Path(__file__).resolve().parent / "inputs" / "preserved.S"
 
@@ -44,9 +44,5 @@ def test_summaries(native):
 
 
 def test_kept_across_calls(native, tmp_path):
-    out = tmp_path / "preserved.native"
-    r = translate(native, out)
-    assert r.returncode == 0, r.stderr
-    got = run_program(["preserved"], executable=out)
-    assert got == run_program(["preserved"], executable=native)
+    got = same_as_native(native, tmp_path, "preserved")
     assert got[2] == 37, got

@@ -91,3 +91,14 @@ def run_program(argv, stdin=b"", cwd=None, env=None, timeout=60, executable=None
                           timeout=timeout, executable=None if executable is None else str(executable),
                           preexec_fn=_no_core_dumps)
     return proc.stdout, proc.stderr, proc.returncode
+
+
+def same_as_native(native, tmp_path, name: str, *extra):
+    """Translate a program of tests/inputs/ and run it as ``name``, then natively: the
+    translated run's (stdout, stderr, status), asserted equal to the native run's."""
+    out = Path(tmp_path) / f"{name}.native"
+    r = translate(native, out, *extra)
+    assert r.returncode == 0, r.stderr
+    got = run_program([name], executable=out)
+    assert got == run_program([name], executable=native)
+    return got

@@ -824,7 +824,6 @@ class FunctionLifter(tables.IndirectJumps):
         return poll
 
     def lift_call(self, blk: Block, insn):
-        b = self.b
         target = self.lift_insn(insn)     # pushes the return address
         if target is None:
             return
