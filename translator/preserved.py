@@ -51,6 +51,10 @@ _READS_FIRST = frozenset({"cmp", "test", "bt", "push", "call", "jmp"})
 _WRITES_ALL_NAMED = frozenset({"xchg", "xadd", "cmpxchg"})
 _IMPLICIT = {"cpuid": ("rbx",), "enter": ("rbp", "rsp"), "leave": ("rbp", "rsp")}
 _WORD = re.compile(r"[a-z0-9]+")
+# what _step can act on: a name of one of these registers, or an instruction that writes
+# them (or rsp) without naming them (most instructions are neither, and are skipped)
+_NAMES = re.compile(r"\b(?:" + "|".join(sorted(_FAMILY, key=len, reverse=True)) + r")\b")
+_UNNAMED = frozenset({"pushfq", "pushf", "popfq", "popf", "leave", "enter", "cpuid", "push", "pop"})
 _RSP_MEM = re.compile(r"\[rsp(?: ([+-]) (0x[0-9a-f]+|\d+))?\]")
 
 
@@ -212,7 +216,8 @@ def _function(f: Function, cfg: CFG, summary: dict[int, frozenset]) -> frozenset
                 (blk.term == T_TAIL and body and body[-1].mnemonic == "jmp"):
             body = body[:-1]
         for insn in body:
-            _step(s, insn)
+            if insn.mnemonic in _UNNAMED or _NAMES.search(insn.op_str):
+                _step(s, insn)
         last = blk.insns[-1] if blk.insns else None
         succs = list(blk.succs)
         if blk.term == T_CALL:
@@ -256,21 +261,44 @@ def _direct(insn) -> int | None:
 def summarize(cfg: CFG) -> dict[int, frozenset]:
     """Function entry -> the callee-saved registers (64-bit names) it preserves."""
     summary = {e: ALL for e in cfg.functions}
+    callees: dict[int, list[int]] = {e: [] for e in cfg.functions}
     callers: dict[int, set[int]] = {e: set() for e in cfg.functions}
     for f in cfg.functions.values():
         for blk in f.blocks.values():
-            if blk.term == T_CALL:
-                t = _direct(blk.insns[-1])
+            targets = [_direct(blk.insns[-1])] if blk.term == T_CALL else []
+            targets += [s for s in blk.succs if s not in f.blocks]
+            for t in targets:
                 if t in callers:
-                    callers[t].add(f.entry)
-            for s in blk.succs:
-                if s in callers and s not in f.blocks:
-                    callers[s].add(f.entry)
-    work = set(cfg.functions)
+                    callers[t].add(f.entry)     # itself too: recursion goes round again
+                    callees[f.entry].append(t)
+    # callees before their callers (a depth-first post-order), so that most functions are
+    # looked at once; a function whose summary shrinks sends its callers round again
+    order: list[int] = []
+    seen: set[int] = set()
+    for root in cfg.functions:
+        if root in seen:
+            continue
+        seen.add(root)
+        stack = [(root, iter(callees[root]))]
+        while stack:
+            e, it = stack[-1]
+            nxt = next((c for c in it if c not in seen), None)
+            if nxt is None:
+                order.append(e)
+                stack.pop()
+            else:
+                seen.add(nxt)
+                stack.append((nxt, iter(callees[nxt])))
+    queued = set(order)
+    work = order[::-1]          # popped from the end: callees first
     while work:
         e = work.pop()
+        queued.discard(e)
         new = _function(cfg.functions[e], cfg, summary)
         if new != summary[e]:
             summary[e] = new
-            work |= callers[e]
+            for c in callers[e]:
+                if c not in queued:
+                    queued.add(c)
+                    work.append(c)
     return summary
