@@ -28,6 +28,10 @@ I8, I16, I32, I64, I128 = ir.IntType(8), ir.IntType(16), ir.IntType(32), ir.IntT
 # host's C convention passes in registers; the two results come back in rax and rdx).
 CALL_ARGS = ("rsp", "rdi", "rsi", "rdx")
 CALL_RESULTS = ("rax", "rsp")
+# The psABI's callee-saved registers but rsp: a caller keeps those a direct callee gives back
+# unchanged (translator/preserved.py), and the runtime honours a signal handler's change to
+# one of them (runtime/signals.py).
+CALLEE_SAVED = ("rbx", "rbp", "r12", "r13", "r14", "r15")
 
 
 def call_result_type() -> ir.LiteralStructType:

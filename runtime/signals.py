@@ -236,10 +236,6 @@ def _deliver(rm):
     b.ret(b.select(b.icmp_unsigned("==", done, c32(0)), c32(0), b.select(same, c32(1), c32(2))))
 
 
-# the registers a lifted caller may keep across a call (translator/preserved.py)
-CALLEE_SAVED = ("rbx", "rbp", "r12", "r13", "r14", "r15")
-
-
 def unwind_if_asked(rm, b, st):
     """After a system call: if a handler changed a callee-saved register (rt_signal_point),
     abandon the lifted frames and resume from State."""
@@ -315,7 +311,7 @@ def _signal_point(rm, never_restarted):
     b.atomic_rmw("and", pend, b.xor(bit, c64(-1)), "seq_cst")
     info = b.gep(rm.field(b, st, "sig_info"), [c32(0), b.mul(sig64, c64(SIGINFO_SIZE))])
     flags = b.load(_act(rm, b, sig64, 1))
-    before = [b.load(rm.field(b, st, n)) for n in CALLEE_SAVED]
+    before = [b.load(rm.field(b, st, n)) for n in abi.CALLEE_SAVED]
     r = b.call(rm.module.globals["rt_deliver"], [st, b.trunc(sig64, I32), info, cur, ir.Constant(I1, 1)])
     with b.if_then(b.icmp_unsigned("!=", r, c32(1))):
         b.ret(ir.Constant(I1, 0))   # the handler jumped away: State says where to
@@ -324,7 +320,7 @@ def _signal_point(rm, never_restarted):
     # (translator/preserved.py), so the system call ends by resuming from State alone
     # (rt_syscall unwinds to rt_main once the call is done).
     changed = ir.Constant(I1, 0)
-    for n, v in zip(CALLEE_SAVED, before):
+    for n, v in zip(abi.CALLEE_SAVED, before):
         changed = b.or_(changed, b.icmp_unsigned("!=", b.load(rm.field(b, st, n)), v))
     with b.if_then(changed, likely=False):
         b.store(c32(1), rm.field(b, st, "sig_unwind"))

@@ -33,9 +33,9 @@ from __future__ import annotations
 
 import re
 
+from runtime.abi import CALLEE_SAVED
 from translator.cfg import CFG, T_CALL, T_IND, T_JCC, T_JMP, T_FALL, T_RET, T_SYSCALL, T_TAIL, Function
 
-CALLEE_SAVED = ("rbx", "rbp", "r12", "r13", "r14", "r15")
 ALL = frozenset(CALLEE_SAVED)
 
 # every name of a callee-saved register or of rsp, at any width -> its 64-bit name
@@ -55,7 +55,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 # them (or rsp) without naming them (most instructions are neither, and are skipped)
 _NAMES = re.compile(r"\b(?:" + "|".join(sorted(_FAMILY, key=len, reverse=True)) + r")\b")
 _UNNAMED = frozenset({"pushfq", "pushf", "popfq", "popf", "leave", "enter", "cpuid", "push", "pop"})
-_RSP_MEM = re.compile(r"\[rsp(?: ([+-]) (0x[0-9a-f]+|\d+))?\]")
+_MEM = re.compile(r"\[(rsp|rbp)(?: ([+-]) (0x[0-9a-f]+|\d+))?\]")
 
 
 def _imm(text: str) -> int | None:
@@ -63,6 +63,26 @@ def _imm(text: str) -> int | None:
         return int(text, 0)
     except ValueError:
         return None
+
+
+def _disp(text: str, base: str, whole: bool) -> int | None:
+    """The displacement of ``[base]`` or ``[base +/- imm]`` in text (all of it, with whole),
+    or None for any other address."""
+    m = _MEM.fullmatch(text) if whole else _MEM.search(text)
+    if m is None or m.group(1) != base:
+        return None
+    off = _imm(m.group(3)) if m.group(3) else 0
+    return -off if m.group(2) == "-" else off
+
+
+def _lose(s: "_State", reg: str):
+    """reg is written with a value other than its entry value (rsp: by an untracked amount)."""
+    if reg == "rsp":
+        s.depth = None
+        return
+    s.held = s.held - {reg}
+    if reg == "rbp":
+        s.fp = None
 
 
 class _State:
@@ -137,33 +157,20 @@ def _step(s: _State, insn) -> None:
         if s.depth is not None:
             s.depth += 8
         return
-    if m in _IMPLICIT:
-        for r in _IMPLICIT[m]:
-            if r == "rsp":
-                s.depth = None
-            else:
-                s.held = s.held - {r}
-                if r == "rbp":
-                    s.fp = None
+    for r in _IMPLICIT.get(m, ()):
+        _lose(s, r)
     if m in _WRITES_ALL_NAMED:
         for w in _WORD.findall(ops):
-            r = _FAMILY.get(w)
-            if r == "rsp":
-                s.depth = None
-            elif r is not None:
-                s.held = s.held - {r}
-                if r == "rbp":
-                    s.fp = None
+            if w in _FAMILY:
+                _lose(s, _FAMILY[w])
         return
     if reg is None:
         # a store to the stack may overwrite a saved slot
         if first.endswith("]") and "[rsp" in first and s.depth is not None:
-            mm = _RSP_MEM.search(first)
-            if mm is None:
+            off = _disp(first, "rsp", whole=False)
+            if off is None:
                 s.slots = frozenset()
             else:
-                off = _imm(mm.group(2)) if mm.group(2) else 0
-                off = -off if mm.group(1) == "-" else off
                 for d in range(s.depth + off - 7, s.depth + off + 8):
                     if d % 8 == 0:
                         _clobber_slot(s, d)
@@ -176,19 +183,16 @@ def _step(s: _State, insn) -> None:
             s.depth += -_imm(rest) if m == "sub" else _imm(rest)
         elif m == "mov" and rest == "rbp":
             s.depth = s.fp
-        elif m == "lea" and rest.startswith("[rbp") and s.fp is not None:
-            mm = re.fullmatch(r"\[rbp(?: ([+-]) (0x[0-9a-f]+|\d+))?\]", rest)
-            s.depth = None if mm is None else s.fp + ((-1 if mm.group(1) == "-" else 1) * _imm(mm.group(2)) if mm.group(2) else 0)
-        elif m == "lea" and rest.startswith("[rsp") and s.depth is not None:
-            mm = re.fullmatch(r"\[rsp(?: ([+-]) (0x[0-9a-f]+|\d+))?\]", rest)
-            s.depth = None if mm is None else s.depth + ((-1 if mm.group(1) == "-" else 1) * _imm(mm.group(2)) if mm.group(2) else 0)
+        elif m == "lea" and s.fp is not None and _disp(rest, "rbp", whole=True) is not None:
+            s.depth = s.fp + _disp(rest, "rbp", whole=True)
+        elif m == "lea" and s.depth is not None and _disp(rest, "rsp", whole=True) is not None:
+            s.depth += _disp(rest, "rsp", whole=True)
         else:
             s.depth = None
         return
-    s.held = s.held - {reg}
-    if reg == "rbp":
-        rest = ops.split(",", 1)[1].strip() if "," in ops else ""
-        s.fp = s.depth if m == "mov" and rest == "rsp" else None
+    _lose(s, reg)
+    if reg == "rbp" and m == "mov" and ops.split(",", 1)[1].strip() == "rsp":
+        s.fp = s.depth
 
 
 def _function(f: Function, cfg: CFG, summary: dict[int, frozenset]) -> frozenset:
