@@ -155,8 +155,8 @@ class Asm:
         self.lines += [f"{name}:", ".byte " + ",".join(str(c) for c in data + b"\0")]
         return name
 
-    def incbin(self, name: str, path: str, end: str | None = None) -> None:
-        self.label(name, 16)
+    def incbin(self, name: str, path: str, end: str | None = None, align: int = 16) -> None:
+        self.label(name, align)
         self.lines.append('.incbin "' + path.replace("\\", "\\\\").replace('"', '\\"') + '"')
         if end:
             self.label(end, 1)

@@ -2,7 +2,9 @@
 (a "minimal process") and enters the dispatcher at the guest entry point.
 
 1. guest segments at their guest addresses (MAP_FIXED_NOREPLACE; a taken range is an error),
-   filled from the embedded image, then protected as the ELF says (never executable);
+   their initial pages moved there from the executable's own mapping of the embedded image
+   (mremap: nothing is copied, and pages the guest never touches are never read), then
+   protected as the ELF says (never executable);
 2. a brk area after the guest's bss (served by shim_brk);
 3. a guest stack with argc, argv, envp and an auxv describing the guest (AT_PHDR, AT_ENTRY...;
    the host's AT_RANDOM, AT_PLATFORM, AT_EXECFN are kept, the vDSO is hidden);
@@ -19,6 +21,8 @@ from runtime.irkit import I8, I32, I64, P8, VOID, Asm, RuntimeModule, c32, c64, 
 from translator.errors import RT_EXIT_LOAD
 
 PROT_READ, PROT_WRITE = 1, 2
+PAGE = 4096
+MREMAP_MAYMOVE, MREMAP_FIXED = 1, 2
 MAP_PRIVATE, MAP_ANONYMOUS, MAP_NORESERVE = 0x2, 0x20, 0x4000
 MAP_FIXED_NOREPLACE = 0x100000
 AT_NULL, AT_IGNORE, AT_PHDR, AT_PHENT, AT_PHNUM, AT_BASE, AT_ENTRY, AT_SYSINFO_EHDR = \
@@ -33,8 +37,8 @@ BRK_RESERVE = 1 << 40            # how far brk may grow
 class GuestLayout:
     """What the loader needs to know about the guest, computed by the translator."""
     regions: list[tuple[int, int, int]]     # page-aligned (start, size, prot)
-    copies: list[tuple[int, int, int]]      # (guest address, offset in blob, size)
-    blob: bytes                             # the segments' file bytes, concatenated
+    copies: list[tuple[int, int, int]]      # (guest address, offset in blob, size), page-aligned
+    blob: bytes                             # the regions' initial pages (pipeline.guest_layout)
     entry: int
     phdr: int
     phnum: int
@@ -60,7 +64,9 @@ def data(asm: Asm, layout: GuestLayout, blob_path: str) -> None:
     asm.table("rt_layout", [values[k] for k in LAYOUT])
     asm.table("rt_regions", [v for r in layout.regions for v in r])
     asm.table("rt_copies", [v for c in layout.copies for v in c])
-    asm.incbin("rt_guest_image", blob_path)
+    # page-aligned, a whole number of pages: its pages hold nothing else (build() moves them)
+    asm.incbin("rt_guest_image", blob_path, align=PAGE)
+    asm.lines.append(f".balign {PAGE}")
     asm.section(".data.elf2native_brk", "data")
     for name, value in (("rt_brk_start", layout.brk_start), ("rt_brk_cur", layout.brk_start),
                         ("rt_brk_limit", layout.brk_start + BRK_RESERVE)):
@@ -119,9 +125,18 @@ def build(rm: RuntimeModule):
             b.unreachable()
     loop_range(b, layout_field(rm, b, "regions"), map_region)
     memcpy = rm.function("memcpy", P8, [P8, P8, I64])
-    loop_range(b, layout_field(rm, b, "copies"), lambda b, i: b.call(memcpy, [
-        b.inttoptr(word(b, copies, i, 0), P8), b.gep(blob, [c32(0), word(b, copies, i, 1)]),
-        word(b, copies, i, 2)]))
+
+    def fill_region(b, i):
+        """A region's initial pages: the executable's own (private, copy-on-write) pages of
+        the blob moved there, so nothing is copied or read before the guest touches it (a
+        fork has fewer private pages to share, an exec none to copy); where the move is
+        refused (a blob the linker did not align, a kernel or emulator without it), copied."""
+        dst, src, size = word(b, copies, i, 0), b.gep(blob, [c32(0), word(b, copies, i, 1)]), word(b, copies, i, 2)
+        r = be.syscall(b, S["mremap"], b.ptrtoint(src, I64), size, size,
+                       c64(MREMAP_MAYMOVE | MREMAP_FIXED), dst)
+        with b.if_then(b.icmp_unsigned("!=", r, dst), likely=False):
+            b.call(memcpy, [b.inttoptr(dst, P8), src, size])
+    loop_range(b, layout_field(rm, b, "copies"), fill_region)
     loop_range(b, layout_field(rm, b, "regions"), lambda b, i: be.syscall(
         b, S["mprotect"], word(b, regions, i, 0), word(b, regions, i, 1),
         b.and_(word(b, regions, i, 2), c64(PROT_READ | PROT_WRITE))))

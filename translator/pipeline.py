@@ -77,10 +77,17 @@ class Result:
 
 
 def guest_layout(image: Image, mapped: list[Image] = (), embedded=(), origin: str = "") -> GuestLayout:
-    """Page-aligned regions (merged where segments share pages) and the bytes to copy, for
+    """Page-aligned regions (merged where segments share pages) and their initial pages, for
     the program and the images the loader maps with it (a dynamic program's interpreter,
     started as the kernel starts it); ``embedded`` are the (guest path, bytes, base) files
-    the runtime serves from its own copies (translator/dynamic.py)."""
+    the runtime serves from its own copies (translator/dynamic.py).
+
+    The blob holds each region's pages up to the last one with file bytes, as the guest
+    first sees them (the segments' bytes at their page offsets, zeros around them), so that
+    one page-aligned piece of the executable becomes one region: the loader moves those
+    pages of its own file mapping there (runtime/loader.py) instead of copying them, and
+    the pages a run never touches are never read.  Pages past the file bytes (bss) are
+    left to the loader's zero-filled mapping."""
     segments = [s for im in (image, *mapped) for s in im.segments]
     spans = []
     for s in segments:
@@ -98,11 +105,16 @@ def guest_layout(image: Image, mapped: list[Image] = (), embedded=(), origin: st
             merged.append([lo, hi, prot])
     blob = bytearray()
     copies = []
-    for s in segments:
-        if s.data:
-            copies.append((s.vaddr, len(blob), len(s.data)))
-            blob += s.data
-            blob += bytes((-len(blob)) % 16)
+    for lo, hi, _ in merged:
+        inside = [s for s in segments if s.data and lo <= s.vaddr < hi]
+        if not inside:
+            continue
+        top = max(s.vaddr + len(s.data) for s in inside)
+        pages = bytearray(((top + PAGE - 1) & ~(PAGE - 1)) - lo)
+        for s in inside:            # in program header order: where two overlap, the later one's bytes
+            pages[s.vaddr - lo:s.vaddr - lo + len(s.data)] = s.data
+        copies.append((lo, len(blob), len(pages)))
+        blob += pages
     interp = mapped[0] if mapped else None
     return GuestLayout([(lo, hi - lo, prot | 1) for lo, hi, prot in merged], copies, bytes(blob),
                        image.entry, image.phdr, image.phnum, image.phentsize, image.brk_start,
