@@ -2,9 +2,14 @@
 opens of its embedded files (every shared object of the module set and ld.so.cache) from
 its own copies, and places each embedded module where its translation was made.
 
-* ``open``/``openat`` of an embedded path give a fresh memfd holding the embedded bytes (so
-  the guest's ld.so reads, fstats and maps exactly the bytes that were translated, whatever
-  the host has at that path); the memfd's (st_dev, st_ino) is remembered for the module.
+* ``open``/``openat`` of an embedded path give the file at that path when it is the very
+  file that was translated (same device, inode, size, modification and change times as at
+  translation: the usual case on the machine that translated it, where nothing is copied
+  and the pages are the page cache's, shared with every other process), and otherwise a
+  fresh memfd holding the embedded bytes (so the guest's ld.so reads, fstats and maps
+  exactly the bytes that were translated, whatever the host has at that path; writing a
+  2 MB libc into a memfd was half of a translated /bin/true's start-up); the file's
+  (st_dev, st_ino) is remembered for the module.
 * ``mmap`` of such a memfd without MAP_FIXED (ld.so's first mapping of a module, which
   reserves its whole extent) goes to the module's base (translator/dynamic.py), so the
   translated code is live at the addresses it was lifted for.  Later MAP_FIXED mappings
@@ -43,9 +48,16 @@ PATH_MAX = 4096
 ALIAS_MAX = 2 * PATH_MAX
 
 
-# rt_overlay_info, in this order; rt_embedded: (guest path, first byte, end, base, mode) per file
+# rt_overlay_info, in this order; rt_embedded: (guest path, first byte, end, base, mode, then
+# the translated file's identity: st_dev, st_ino, st_size, st_mtime s and ns, st_ctime s and
+# ns) per file
 INFO = ("files", "origin_len", "dirs")
-FILE_WORDS = 5
+IDENTITY = 5            # the row's first identity word
+IDENTITY_WORDS = 7
+FILE_WORDS = IDENTITY + IDENTITY_WORDS
+# the identity's words in the host's struct stat (the same offsets on x86-64 and aarch64)
+STAT_IDENTITY = (0, 8, 48, 88, 96, 104, 112)
+O_RDONLY = 0
 
 
 def data(asm: Asm, embedded: list[tuple[str, str, int]], origin: str = "") -> None:
@@ -65,11 +77,19 @@ def data(asm: Asm, embedded: list[tuple[str, str, int]], origin: str = "") -> No
     asm.table("rt_origin", [origin_label])
     asm.table("rt_embedded", [v for i, (_, host, base) in enumerate(embedded)
                               for v in (paths[i], f"rt_embedded_{i}", f"rt_embedded_{i}_end", base,
-                                        stat.S_IMODE(os.stat(host).st_mode))])
+                                        stat.S_IMODE(os.stat(host).st_mode), *identity(host))])
     asm.section(".bss.elf2native_overlay", "bss")
-    # (st_dev, st_ino) of each file's last memfd
+    # (st_dev, st_ino) of what the last open of each file gave (the file itself or a memfd)
     asm.label("rt_embedded_ids")
     asm.lines.append(f".zero {16 * max(len(embedded), 1)}")
+
+
+def identity(host: str) -> tuple[int, ...]:
+    """What tells the file at host apart from any other, or from itself once changed: a
+    write changes the change time, which nobody can set back."""
+    st = os.stat(host)
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns // 10**9, st.st_mtime_ns % 10**9,
+            st.st_ctime_ns // 10**9, st.st_ctime_ns % 10**9)
 
 
 def _info(rm: RuntimeModule, b: ir.IRBuilder, name: str) -> ir.Value:
@@ -93,6 +113,21 @@ def build(rm: RuntimeModule) -> dict[int, ir.Function]:
     i, flags = f.args
     with b.if_then(b.icmp_unsigned("!=", b.and_(flags, c64(O_ACCMODE)), c64(0))):
         b.ret(c64(-errno.EROFS))
+    # the file that was translated, if it is still there
+    fd = be.syscall(b, S["openat"], c64(AT_FDCWD), _file(rm, b, i, 0),
+                    b.or_(c64(O_RDONLY), b.and_(flags, c64(O_CLOEXEC))), c64(0))
+    with b.if_then(b.icmp_signed(">=", fd, c64(0))):
+        buf = b.alloca(ir.ArrayType(I64, STAT_SIZE // 8))
+        r = be.syscall(b, S["fstat"], fd, b.ptrtoint(buf, I64))
+        same = b.icmp_signed(">=", r, c64(0))
+        for k, off in enumerate(STAT_IDENTITY):
+            same = b.and_(same, b.icmp_unsigned("==", b.load(b.gep(buf, [c32(0), c32(off // 8)])),
+                                                _file(rm, b, i, IDENTITY + k)))
+        with b.if_then(same):
+            b.store(b.load(b.gep(buf, [c32(0), c32(0)])), b.gep(ids, [c32(0), b.mul(i, c64(2))]))
+            b.store(b.load(b.gep(buf, [c32(0), c32(1)])), b.gep(ids, [c32(0), b.add(b.mul(i, c64(2)), c64(1))]))
+            b.ret(fd)
+        be.syscall(b, S["close"], fd)
     mfd_flags = b.select(b.icmp_unsigned("!=", b.and_(flags, c64(O_CLOEXEC)), c64(0)), c64(MFD_CLOEXEC), c64(0))
     fd = be.syscall(b, S["memfd_create"], _file(rm, b, i, 0), mfd_flags)
     with b.if_then(b.icmp_signed("<", fd, c64(0))):

@@ -200,3 +200,20 @@ def check_lister(tmp_path: Path, *options: str, launcher: tuple = ()) -> None:
 
 def test_plugins_listed_where_the_host_has_none(tmp_path):
     check_lister(tmp_path)
+
+
+def test_libraries_mapped_from_their_own_files(tmp_path):
+    """Where the host still has the very file that was translated (the usual case on the
+    machine that translated the program), ld.so maps it from there as natively, shared with
+    every other process; nothing is copied (runtime/overlay.py).  Where it has not, the
+    embedded copy serves (test_self_contained_in_an_empty_root, check_lister)."""
+    src = Path(__file__).resolve().parent / "inputs" / "libc_maps.c"
+    native = tmp_path / "libc_maps"
+    proc = subprocess.run(["gcc", "-O2", "-o", native, src], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    out = tmp_path / "libc_maps.native"
+    proc = translate(native, out)
+    assert proc.returncode == 0, proc.stderr
+    want = run_program([native])
+    assert want[2] == 0 and b"/libc.so.6\n" in want[0], want
+    assert run_program([out]) == want

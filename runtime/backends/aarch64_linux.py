@@ -38,7 +38,7 @@ SYS = {"read": 63, "write": 64, "mmap": 222, "mprotect": 226, "munmap": 215, "rt
        "rt_sigprocmask": 135, "getpid": 172, "clone": 220, "exit": 93, "exit_group": 94, "kill": 129,
        "gettid": 178, "tgkill": 131, "clock_gettime": 113, "process_vm_readv": 270,
        "rt_sigreturn": 139, "lseek": 62, "fstat": 80, "readlinkat": 78, "memfd_create": 279, "close": 57,
-       "mremap": 216}
+       "mremap": 216, "openat": 56}
 
 # The host's ucontext (arch/arm64/include/uapi/asm/ucontext.h, sigcontext.h): uc_sigmask
 # after uc_flags, uc_link and uc_stack; uc_mcontext (16-aligned, after 1024 bits of sigset

@@ -23,7 +23,7 @@ SYS = {"read": 0, "write": 1, "mmap": 9, "mprotect": 10, "munmap": 11, "rt_sigac
        "rt_sigprocmask": 14, "getpid": 39, "clone": 56, "exit": 60, "exit_group": 231, "kill": 62,
        "arch_prctl": 158, "gettid": 186, "tgkill": 234, "clock_gettime": 228,
        "process_vm_readv": 310, "lseek": 8, "fstat": 5, "readlinkat": 267, "memfd_create": 319, "close": 3,
-       "mremap": 25}
+       "mremap": 25, "openat": 257}
 ARCH_SET_FS = 0x1002
 # The guest's syscall numbers are this host's own: no host table.
 HOST_TABLE = None
