@@ -21,7 +21,7 @@ from runtime.irkit import I8, I32, I64, P8, VOID, Asm, RuntimeModule, c32, c64, 
 from translator.errors import RT_EXIT_LOAD
 
 PROT_READ, PROT_WRITE = 1, 2
-PAGE = 4096
+PAGE = 4096         # the guest's page size: the regions' and the blob's alignment (pipeline.guest_layout)
 MREMAP_MAYMOVE, MREMAP_FIXED = 1, 2
 MAP_PRIVATE, MAP_ANONYMOUS, MAP_NORESERVE = 0x2, 0x20, 0x4000
 MAP_FIXED_NOREPLACE = 0x100000

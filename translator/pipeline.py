@@ -17,15 +17,13 @@ import time
 import syscall_shims
 from runtime import backends
 from runtime.build import program_asm, runtime_ir
-from runtime.loader import GuestLayout
+from runtime.loader import PAGE, GuestLayout
 from translator import bindings, chunks, codegen, dynamic, heap
 from translator.cfg import discover
 from translator.errors import OutputError
 from translator.image import PF_R, PF_W, Image, load_image
 from translator.link import link
 from translator.report import LiftReport
-
-PAGE = 4096
 
 
 @dataclasses.dataclass
