@@ -64,9 +64,9 @@ def data(asm: Asm, layout: GuestLayout, blob_path: str) -> None:
     asm.table("rt_layout", [values[k] for k in LAYOUT])
     asm.table("rt_regions", [v for r in layout.regions for v in r])
     asm.table("rt_copies", [v for c in layout.copies for v in c])
-    # page-aligned, a whole number of pages: its pages hold nothing else (build() moves them)
+    # page-aligned and a whole number of pages (pipeline.guest_layout): its pages hold
+    # nothing else, build() moves them
     asm.incbin("rt_guest_image", blob_path, align=PAGE)
-    asm.lines.append(f".balign {PAGE}")
     asm.section(".data.elf2native_brk", "data")
     for name, value in (("rt_brk_start", layout.brk_start), ("rt_brk_cur", layout.brk_start),
                         ("rt_brk_limit", layout.brk_start + BRK_RESERVE)):

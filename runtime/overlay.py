@@ -117,15 +117,12 @@ def build(rm: RuntimeModule) -> dict[int, ir.Function]:
     fd = be.syscall(b, S["openat"], c64(AT_FDCWD), _file(rm, b, i, 0),
                     b.or_(c64(O_RDONLY), b.and_(flags, c64(O_CLOEXEC))), c64(0))
     with b.if_then(b.icmp_signed(">=", fd, c64(0))):
-        buf = b.alloca(ir.ArrayType(I64, STAT_SIZE // 8))
-        r = be.syscall(b, S["fstat"], fd, b.ptrtoint(buf, I64))
-        same = b.icmp_signed(">=", r, c64(0))
-        for k, off in enumerate(STAT_IDENTITY):
-            same = b.and_(same, b.icmp_unsigned("==", b.load(b.gep(buf, [c32(0), c32(off // 8)])),
-                                                _file(rm, b, i, IDENTITY + k)))
+        same, words = _stat_words(rm, b, fd, STAT_IDENTITY)
+        for k, w in enumerate(words):
+            same = b.and_(same, b.icmp_unsigned("==", w, _file(rm, b, i, IDENTITY + k)))
         with b.if_then(same):
-            b.store(b.load(b.gep(buf, [c32(0), c32(0)])), b.gep(ids, [c32(0), b.mul(i, c64(2))]))
-            b.store(b.load(b.gep(buf, [c32(0), c32(1)])), b.gep(ids, [c32(0), b.add(b.mul(i, c64(2)), c64(1))]))
+            b.store(words[0], _id_slot(b, ids, i, 0))
+            b.store(words[1], _id_slot(b, ids, i, 1))
             b.ret(fd)
         be.syscall(b, S["close"], fd)
     mfd_flags = b.select(b.icmp_unsigned("!=", b.and_(flags, c64(O_CLOEXEC)), c64(0)), c64(MFD_CLOEXEC), c64(0))
@@ -138,8 +135,8 @@ def build(rm: RuntimeModule) -> dict[int, ir.Function]:
         b.ret(c64(-errno.EIO))
     be.syscall(b, S["lseek"], fd, c64(0), c64(0))
     dev, ino = _file_id(rm, b, fd)
-    b.store(dev, b.gep(ids, [c32(0), b.mul(i, c64(2))]))
-    b.store(ino, b.gep(ids, [c32(0), b.add(b.mul(i, c64(2)), c64(1))]))
+    b.store(dev, _id_slot(b, ids, i, 0))
+    b.store(ino, _id_slot(b, ids, i, 1))
     b.ret(fd)
 
     hooks = {}
@@ -167,8 +164,8 @@ def build(rm: RuntimeModule) -> dict[int, ir.Function]:
     dev, ino = _file_id(rm, b, fdv)
 
     def match(b, i):
-        same = b.and_(b.icmp_unsigned("==", dev, b.load(b.gep(ids, [c32(0), b.mul(i, c64(2))]))),
-                      b.icmp_unsigned("==", ino, b.load(b.gep(ids, [c32(0), b.add(b.mul(i, c64(2)), c64(1))]))))
+        same = b.and_(b.icmp_unsigned("==", dev, b.load(_id_slot(b, ids, i, 0))),
+                      b.icmp_unsigned("==", ino, b.load(_id_slot(b, ids, i, 1))))
         with b.if_then(same):
             base = _file(rm, b, i, 3)
             fixed = b.icmp_unsigned("!=", b.and_(mflags, c64(MAP_FIXED | MAP_FIXED_NOREPLACE)), c64(0))
@@ -186,14 +183,22 @@ def build(rm: RuntimeModule) -> dict[int, ir.Function]:
     return hooks
 
 
-def _file_id(rm: RuntimeModule, b: ir.IRBuilder, fd) -> tuple[ir.Value, ir.Value]:
-    """(st_dev, st_ino) of fd from the host's fstat; (-1, -1) if it fails."""
+def _id_slot(b: ir.IRBuilder, ids: ir.Value, i: ir.Value, k: int) -> ir.Value:
+    """Where rt_embedded_ids keeps word k (0 st_dev, 1 st_ino) of embedded file i."""
+    return b.gep(ids, [c32(0), b.add(b.mul(i, c64(2)), c64(k))])
+
+
+def _stat_words(rm: RuntimeModule, b: ir.IRBuilder, fd, offsets) -> tuple[ir.Value, list[ir.Value]]:
+    """(the host's fstat of fd succeeded, the 8-byte words of its struct stat at offsets)."""
     buf = b.alloca(ir.ArrayType(I64, STAT_SIZE // 8))
     r = rm.backend.syscall(b, rm.backend.SYS["fstat"], fd, b.ptrtoint(buf, I64))
-    ok = b.icmp_signed(">=", r, c64(0))
-    dev = b.select(ok, b.load(b.gep(buf, [c32(0), c32(0)])), c64(-1))
-    ino = b.select(ok, b.load(b.gep(buf, [c32(0), c32(1)])), c64(-1))
-    return dev, ino
+    return b.icmp_signed(">=", r, c64(0)), [b.load(b.gep(buf, [c32(0), c32(off // 8)])) for off in offsets]
+
+
+def _file_id(rm: RuntimeModule, b: ir.IRBuilder, fd) -> tuple[ir.Value, ir.Value]:
+    """(st_dev, st_ino) of fd from the host's fstat; (-1, -1) if it fails."""
+    ok, (dev, ino) = _stat_words(rm, b, fd, (0, 8))
+    return b.select(ok, dev, c64(-1)), b.select(ok, ino, c64(-1))
 
 
 def _streq(rm: RuntimeModule) -> ir.Function:

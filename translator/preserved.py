@@ -183,10 +183,10 @@ def _step(s: _State, insn) -> None:
             s.depth += -_imm(rest) if m == "sub" else _imm(rest)
         elif m == "mov" and rest == "rbp":
             s.depth = s.fp
-        elif m == "lea" and s.fp is not None and _disp(rest, "rbp", whole=True) is not None:
-            s.depth = s.fp + _disp(rest, "rbp", whole=True)
-        elif m == "lea" and s.depth is not None and _disp(rest, "rsp", whole=True) is not None:
-            s.depth += _disp(rest, "rsp", whole=True)
+        elif m == "lea" and s.fp is not None and (off := _disp(rest, "rbp", whole=True)) is not None:
+            s.depth = s.fp + off
+        elif m == "lea" and s.depth is not None and (off := _disp(rest, "rsp", whole=True)) is not None:
+            s.depth += off
         else:
             s.depth = None
         return
