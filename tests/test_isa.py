@@ -26,7 +26,7 @@ except ImportError:  # run as a rootdir-relative file without the repo root on s
     from tests.isa import CATEGORIES
 
 from tests.isa.compare import bad_inputs, compare_form, differences, report
-from tests.isa.harness import cases
+from tests.isa.harness import cases, missing_cpu_flags
 from tests.isa.layout import FLAG_BITS
 from tests.isa.runner import CategoryRun, native_run, translated_run, via_emulator
 
@@ -49,6 +49,7 @@ class _Runs:
         self.failures: dict[str, Exception] = {}
 
     def get(self, category: str) -> CategoryRun:
+        _skip_without_cpu(category)
         if category in self.failures:
             raise self.failures[category]
         if category not in self.runs:
@@ -77,6 +78,13 @@ class _Runs:
         tr.write_line(f"total: {total} cases compared")
 
 
+def _skip_without_cpu(category: str):
+    missing = missing_cpu_flags(category)
+    if missing:
+        pytest.skip(f"this machine's CPU lacks {', '.join(missing)}: the {category} forms cannot "
+                    "run natively here")
+
+
 @pytest.fixture(scope="session")
 def isa_runs(request, tmp_path_factory) -> _Runs:
     runs = _Runs(tmp_path_factory.mktemp("isa"))
@@ -103,6 +111,7 @@ def test_isa_native(category: str):
     """The native side alone: builds, runs, same records twice, and a wrong result is caught."""
     from tests.isa.harness import run_native
 
+    _skip_without_cpu(category)
     built, first = native_run(category)
     assert set(first.native) == {f.index for f in built.forms}
     second = run_native(built).records

@@ -12,6 +12,7 @@ CATEGORIES = (
     "integer",
     "shifts",
     "bits",
+    "bmi",
     "muldiv",
     "cmov_setcc",
     "string_ops",

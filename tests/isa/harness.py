@@ -80,6 +80,19 @@ def cases(category: str) -> list[Case]:
     return found
 
 
+def missing_cpu_flags(category: str) -> list[str]:
+    """The CPU features a category's file asks for (CPU_FLAGS, named as /proc/cpuinfo names
+    them) that this machine's CPU lacks: its native side cannot run there."""
+    need = getattr(importlib.import_module(f"{__package__}.{category}"), "CPU_FLAGS", ())
+    try:
+        with open("/proc/cpuinfo") as fh:
+            have = next((set(line.split(":", 1)[1].split()) for line in fh
+                         if line.startswith("flags")), set())
+    except OSError:
+        have = set()
+    return [f for f in need if f not in have]
+
+
 def forms(category: str) -> list[Form]:
     """All forms of a category with their input states (not yet placed or assembled)."""
     out = []

@@ -137,6 +137,7 @@ def via_emulator(emulator: str) -> tuple[Callable, Callable]:
 def main(argv: list[str]) -> int:
     from . import CATEGORIES
     from .compare import compare_form
+    from .harness import missing_cpu_flags
 
     native_only = "--native-only" in argv
     via = argv[argv.index("--via") + 1] if "--via" in argv else None
@@ -144,6 +145,10 @@ def main(argv: list[str]) -> int:
     cats = [a for a in argv if not a.startswith("-") and a != via] or list(CATEGORIES)
     status = 0
     for cat in cats:
+        missing = missing_cpu_flags(cat)
+        if missing:
+            print(f"{cat}: skipped, this machine's CPU lacks {', '.join(missing)}")
+            continue
         built, run = native_run(cat)
         n = sum(len(f.inputs) for f in built.forms)
         print(f"{cat}: {len(built.forms)} forms, {n} cases, build {run.timings['native_build']:.2f}s,"

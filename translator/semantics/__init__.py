@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from capstone import x86 as X
 
-CATEGORIES = ("integer", "shifts", "muldiv", "bits", "control", "strings", "system", "sse_move",
+CATEGORIES = ("integer", "shifts", "muldiv", "bits", "bmi", "control", "strings", "system", "sse_move",
               "sse_int", "sse_float", "x87")
 
 
