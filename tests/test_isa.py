@@ -5,6 +5,9 @@ test_isa[<category>-<form id>]              one item per instruction form (the t
                                             native vs translated, undefined flags masked.
 test_isa_native[<category>]                  the harness itself: the native program builds, runs,
                                             is deterministic, and a wrong result is caught.
+test_isa_aarch64[<category>-<form id>-aarch64]  the same forms translated for the aarch64 Linux
+                                            host and run under qemu-aarch64 (all categories but
+                                            x87: see AARCH64_APART).
 
 ELF2NATIVE_ISA_VIA=qemu-x86_64 runs the "translated" side under that emulator instead of the
 translator (to check the harness itself). Each category is built once, run natively once, translated once and run translated once per
@@ -14,6 +17,7 @@ worker:  python -m pytest tests/test_isa.py -n 2 --dist loadgroup
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -28,23 +32,33 @@ except ImportError:  # run as a rootdir-relative file without the repo root on s
 from tests.isa.compare import bad_inputs, compare_form, differences, report
 from tests.isa.harness import cases, missing_cpu_flags
 from tests.isa.layout import FLAG_BITS
-from tests.isa.runner import CategoryRun, native_run, translated_run, via_emulator
+from tests.isa.runner import CategoryRun, native_run, on_aarch64, translated_run, via_emulator
 
 VIA = os.environ.get("ELF2NATIVE_ISA_VIA")
 
 
-def _params():
-    for cat in CATEGORIES:
+QEMU_AARCH64 = shutil.which("qemu-aarch64")
+# Categories not compared on the aarch64 host, and why.
+AARCH64_APART = {
+    "x87": "that host computes x87 arithmetic in 64-bit doubles (translator/semantics/x87_float.py), "
+           "so 80-bit results differ by design; tests/test_aarch64.py states the approximation",
+}
+
+
+def _params(categories=CATEGORIES, suffix=""):
+    for cat in categories:
         for i, c in enumerate(cases(cat)):
-            yield pytest.param(cat, i, id=f"{cat}-{c.id}",
-                               marks=pytest.mark.xdist_group(f"isa-{cat}"))
+            yield pytest.param(cat, i, id=f"{cat}-{c.id}{suffix}",
+                               marks=pytest.mark.xdist_group(f"isa-{cat}{suffix}"))
 
 
 class _Runs:
     """Session cache: category -> CategoryRun, computed on first use."""
 
-    def __init__(self, workdir: Path):
+    def __init__(self, workdir: Path, helpers=(None, None), where=""):
         self.workdir = workdir
+        self.helpers = helpers      # translate/run_program for another host (runner.py)
+        self.where = where
         self.runs: dict[str, CategoryRun] = {}
         self.failures: dict[str, Exception] = {}
 
@@ -55,7 +69,7 @@ class _Runs:
         if category not in self.runs:
             try:
                 built, run = native_run(category)
-                helpers = via_emulator(VIA) if VIA else (None, None)
+                helpers = via_emulator(VIA) if VIA else self.helpers
                 translated_run(category, built, run, self.workdir / category, *helpers)
             except Exception as e:  # remembered so each form reports it without retrying
                 self.failures[category] = e
@@ -70,12 +84,12 @@ class _Runs:
         tr.section("per-instruction differential tests")
         for cat, run in self.runs.items():
             t = run.timings
-            tr.write_line(f"{cat}: {run.compared} cases compared in {len(run.forms)} forms, "
+            tr.write_line(f"{cat}{self.where}: {run.compared} cases compared in {len(run.forms)} forms, "
                           f"{run.mismatched} differ, {len(run.errors)} forms without records; "
                           f"native build+run {t.get('native_build', 0) + t.get('native_run', 0):.1f}s, "
                           f"translate {t.get('translate', 0):.1f}s ({t.get('attempts', 0):.0f} attempts)")
         total = sum(r.compared for r in self.runs.values())
-        tr.write_line(f"total: {total} cases compared")
+        tr.write_line(f"total{self.where}: {total} cases compared")
 
 
 def _skip_without_cpu(category: str):
@@ -92,9 +106,29 @@ def isa_runs(request, tmp_path_factory) -> _Runs:
     return runs  # stays registered: the summary hook runs after all fixtures are torn down
 
 
+@pytest.fixture(scope="session")
+def isa_runs_aarch64(request, tmp_path_factory) -> _Runs:
+    if QEMU_AARCH64 is None:
+        pytest.skip("qemu-aarch64 is not installed (apt install qemu-user)")
+    runs = _Runs(tmp_path_factory.mktemp("isa-aarch64"), on_aarch64(QEMU_AARCH64), " (aarch64 host)")
+    request.config.pluginmanager.register(runs, "elf2native-isa-aarch64-summary")
+    return runs
+
+
 @pytest.mark.parametrize("category,index", list(_params()))
 def test_isa(isa_runs: _Runs, category: str, index: int, record_property):
-    run = isa_runs.get(category)
+    _compare(isa_runs, category, index, record_property)
+
+
+@pytest.mark.parametrize("category,index", list(_params(
+    [c for c in CATEGORIES if c not in AARCH64_APART], "-aarch64")))
+def test_isa_aarch64(isa_runs_aarch64: _Runs, category: str, index: int, record_property):
+    """The form translated for the aarch64 host, under qemu-aarch64, against the native run."""
+    _compare(isa_runs_aarch64, category, index, record_property)
+
+
+def _compare(runs: _Runs, category: str, index: int, record_property):
+    run = runs.get(category)
     form = run.forms[index]
     if index in run.errors:
         pytest.fail(f"{form.id}: {run.errors[index]}", pytrace=False)

@@ -5,11 +5,15 @@ writes its records when it finishes, the forms before it still compare; the form
 reported, and the forms after it are rebuilt into a smaller program, translated and run again
 (at most `max_restarts` times).
 
-    python -m tests.isa.runner [--native-only | --via EMULATOR] [CATEGORY ...]
+    python -m tests.isa.runner [--native-only | --via EMULATOR | --aarch64] [CATEGORY ...]
 
 --via qemu-x86_64 stands an emulator in for the translator (the "translated" program is a
 script running the guest under it): it checks the harness's translated path, the masks for
 undefined flags, and gives a second opinion on an instruction.
+
+--aarch64 translates for the aarch64 Linux host and runs the result under qemu-aarch64: the
+same records, the same comparison, so a semantic or a lowering that differs between the
+hosts shows as the form it breaks.
 """
 from __future__ import annotations
 
@@ -120,6 +124,21 @@ def translated_run(category: str, built: Built, run: CategoryRun, workdir: Path,
     return run
 
 
+def on_aarch64(qemu: str = "qemu-aarch64") -> tuple[Callable, Callable]:
+    """translate/run_program for the aarch64 Linux host: --target aarch64-linux, and the
+    output run under qemu-aarch64."""
+    from tests.util import run_program as run_here, translate as translate_here
+
+    def translate(inp, out, *extra, timeout=None):
+        return translate_here(inp, out, "--target", "aarch64-linux", *extra, timeout=timeout)
+
+    def run_program(argv, stdin=b"", cwd=None, env=None, timeout=60):
+        argv = [str(a) for a in argv]
+        return run_here([qemu, "-0", Path(argv[0]).name, *argv], stdin=stdin, cwd=cwd, env=env,
+                        timeout=timeout)
+    return translate, run_program
+
+
 def via_emulator(emulator: str) -> tuple[Callable, Callable]:
     """translate/run_program stand-ins that run the guest under an emulator."""
     def translate(inp, out, *extra, timeout=None):
@@ -141,7 +160,8 @@ def main(argv: list[str]) -> int:
 
     native_only = "--native-only" in argv
     via = argv[argv.index("--via") + 1] if "--via" in argv else None
-    helpers = via_emulator(via) if via else (None, None)
+    helpers = via_emulator(via) if via else on_aarch64() if "--aarch64" in argv else (None, None)
+    where = f" under {via}" if via else " on the aarch64 host" if "--aarch64" in argv else ""
     cats = [a for a in argv if not a.startswith("-") and a != via] or list(CATEGORIES)
     status = 0
     for cat in cats:
@@ -163,7 +183,7 @@ def main(argv: list[str]) -> int:
             if lines:
                 bad += 1
                 print("\n".join(lines))
-        print(f"{cat}: {len(run.forms) - bad}/{len(run.forms)} forms agree{' under ' + via if via else ''} "
+        print(f"{cat}: {len(run.forms) - bad}/{len(run.forms)} forms agree{where} "
               f"(translate {run.timings.get('translate', 0):.1f}s)")
         status |= bad > 0
     return status
