@@ -333,9 +333,9 @@ def _bits_of(v: float, bits: int) -> int:
     return int.from_bytes(struct.pack("<d" if bits == 64 else "<f", v), "little")
 
 
-def _representable(v: float, bits: int) -> bool:
-    fmt = "<d" if bits == 64 else "<f"
-    return struct.unpack(fmt, struct.pack(fmt, v))[0] == v
+def _next_above_exact(k: int, bits: int) -> bool:
+    """Whether 2^k + 1 is a float of the given width (its significand has 53 or 24 bits)."""
+    return k < (53 if bits == 64 else 24)
 
 
 def sse_to_int(ctx, x: ir.Value, ibits: int, truncate: bool) -> ir.Value:
@@ -350,7 +350,6 @@ def sse_to_int(ctx, x: ir.Value, ibits: int, truncate: bool) -> ir.Value:
         x0 = x
         x = ctx.constrained("nearbyint", x.type, [x])
     it = itype(ibits, n)
-    r = ctx.constrained("fptosi", it, [x], rounding=False, suffix=(it, x.type))
     xi = b.bitcast(x, itype(bits, n))
     mag = b.and_(xi, iconst(bits, n, (1 << (bits - 1)) - 1))
     neg = b.icmp_signed("<", xi, iconst(bits, n, 0))
@@ -358,11 +357,18 @@ def sse_to_int(ctx, x: ir.Value, ibits: int, truncate: bool) -> ir.Value:
     # order as the values do)
     top = 2.0 ** (ibits - 1)
     pos_ok = b.icmp_unsigned("<", mag, iconst(bits, n, _bits_of(top, bits)))
-    if _representable(top + 1, bits):
+    if _next_above_exact(ibits - 1, bits):
         neg_ok = b.icmp_unsigned("<", mag, iconst(bits, n, _bits_of(top + 1, bits)))
     else:       # no float between 2^(k-1) and 2^(k-1) + 1
         neg_ok = b.icmp_unsigned("<=", mag, iconst(bits, n, _bits_of(top, bits)))
     ok = b.select(neg, neg_ok, pos_ok)
+    if not ctx.lc.options.host_sse:
+        # Another host's conversion need not raise x86's flags for a value out of range
+        # (aarch64 converts to 64 bits and narrows: PE where x86 raises IE), so such a
+        # value is not given to it, and IE is raised here.
+        x = b.select(ok, x, _fconst(x.type, 0.0))
+        raise_invalid(ctx, b.not_(ok), x.type)
+    r = ctx.constrained("fptosi", it, [x], rounding=False, suffix=(it, x.type))
     if not truncate:
         raise_inexact(ctx, b.and_(ok, inexact(ctx, x0, x)), x.type)
     return b.select(ok, r, iconst(ibits, n, 1 << (ibits - 1)))
@@ -468,14 +474,24 @@ def inexact(ctx, x: ir.Value, r: ir.Value) -> ir.Value:
     return b.and_(b.icmp_unsigned("!=", b.bitcast(r, itype(bits, n)), seen), b.not_(isnan(ctx.b, x)))
 
 
+def _fconst(t: ir.Type, v: float) -> ir.Constant:
+    """v as a float of type t, or in every lane of the vector type t."""
+    bits, n = _shape(t)
+    c = ir.Constant(FT[bits], v)
+    return ir.Constant(t, [c] * n) if n else c
+
+
 def raise_inexact(ctx, where: ir.Value, t: ir.Type):
     """Raise PE (and nothing else) where ``where`` holds: 1 + 2^-60 is inexact, 1 + 0 is not."""
-    b = ctx.b
-    bits, n = _shape(t)
-    tiny, zero, one = (ir.Constant(FT[bits], v) for v in (2.0 ** -60, 0.0, 1.0))
-    if n:
-        tiny, zero, one = (ir.Constant(t, [c] * n) for c in (tiny, zero, one))
-    ctx.constrained("fadd", t, [one, b.select(where, tiny, zero)])
+    tiny, zero, one = (_fconst(t, v) for v in (2.0 ** -60, 0.0, 1.0))
+    ctx.constrained("fadd", t, [one, ctx.b.select(where, tiny, zero)])
+
+
+def raise_invalid(ctx, where: ir.Value, t: ir.Type):
+    """Raise IE (and nothing else) where ``where`` holds: inf - inf is invalid, 0 - 0 is not."""
+    inf, zero = _fconst(t, float("inf")), _fconst(t, 0.0)
+    v = ctx.b.select(where, inf, zero)
+    ctx.constrained("fsub", t, [v, v])
 
 
 def _round(ctx, x, i: int, bits, n):
