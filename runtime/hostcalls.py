@@ -16,7 +16,7 @@ import ast
 
 from llvmlite import ir
 
-from runtime.irkit import I8, I32, I64, RuntimeModule, c32, c64
+from runtime.irkit import I8, I16, I32, I64, RuntimeModule, c32, c64, loop_range
 from runtime.shims import define_shim
 
 CONSTANTS = {"AT_FDCWD": -100, "AT_SYMLINK_NOFOLLOW": 0x100, "AT_REMOVEDIR": 0x200, "SIGCHLD": 17}
@@ -144,7 +144,6 @@ def conv_epoll_events(b, guest):
         def one(b, i):
             _copy(b, b.add(host, b.mul(i, c64(16))), b.add(guest, b.mul(i, c64(12))),
                   ((0, 0, I32), (8, 4, I64)))
-        from runtime.irkit import loop_range
         loop_range(b, res, one)
     return host, after
 
@@ -183,6 +182,61 @@ def conv_alarm_out(b):
         us = b.load(_mem(b, old, 24, I64))
         return b.add(s, b.zext(b.icmp_signed(">=", us, c64(500_000)), I64))
     return old, after
+
+
+def conv_utimbuf(b, ub):
+    """utime's struct utimbuf {actime, modtime} as utimensat's two timespecs (NULL: now)."""
+    ts = _buffer(b, 32)
+    with b.if_then(b.icmp_unsigned("!=", ub, c64(0))):
+        for k in range(2):
+            b.store(b.load(_mem(b, ub, 8 * k, I64)), _mem(b, ts, 16 * k, I64))
+            b.store(c64(0), _mem(b, ts, 16 * k + 8, I64))
+    return b.select(b.icmp_unsigned("==", ub, c64(0)), c64(0), ts), None
+
+
+def conv_timevals(b, tv):
+    """utimes' and futimesat's two timevals as utimensat's timespecs (NULL: now); a
+    microsecond count outside [0, 10^6) becomes an invalid nanosecond count, so the call
+    answers EINVAL as utimes does."""
+    ts = _buffer(b, 32)
+    with b.if_then(b.icmp_unsigned("!=", tv, c64(0))):
+        for k in range(2):
+            usec = b.load(_mem(b, tv, 16 * k + 8, I64))
+            bad = b.or_(b.icmp_signed("<", usec, c64(0)), b.icmp_signed(">=", usec, c64(1_000_000)))
+            b.store(b.load(_mem(b, tv, 16 * k, I64)), _mem(b, ts, 16 * k, I64))
+            b.store(b.select(bad, c64(-1), b.mul(usec, c64(1000))), _mem(b, ts, 16 * k + 8, I64))
+    return b.select(b.icmp_unsigned("==", tv, c64(0)), c64(0), ts), None
+
+
+def conv_dirents(b, buf):
+    """getdents through getdents64, converting the records in place: a linux_dirent64
+    (ino, off, reclen, type, name) and a linux_dirent (ino, off, reclen, name, NUL, pad,
+    type in the last byte) of one name have the same length, 20 + strlen(name) rounded up
+    to 8, so the name moves down a byte and the type goes to the record's end."""
+    def after(b, res):
+        pre = b.block
+        head = b.append_basic_block("dirent_head")
+        body = b.append_basic_block("dirent_body")
+        done = b.append_basic_block("dirent_done")
+        b.branch(head)
+        b.position_at_end(head)
+        pos = b.phi(I64)
+        pos.add_incoming(c64(0), pre)
+        b.cbranch(b.icmp_signed("<", pos, res), body, done)
+        b.position_at_end(body)
+        rec = b.add(buf, pos)
+        reclen = b.zext(b.load(_mem(b, rec, 16, I16)), I64)
+        dtype = b.load(_mem(b, rec, 18, I8))
+
+        def down(b, k):
+            at = b.add(rec, k)
+            b.store(b.load(_mem(b, at, 19, I8)), _mem(b, at, 18, I8))
+        loop_range(b, b.sub(reclen, c64(19)), down)
+        b.store(dtype, _mem(b, b.add(rec, reclen), -1, I8))
+        pos.add_incoming(b.add(pos, reclen), b.block)
+        b.branch(head)
+        b.position_at_end(done)
+    return buf, after
 
 
 # struct utsname (include/uapi/linux/utsname.h): six 65-byte fields; machine is the fifth

@@ -2,7 +2,9 @@
  * lstat, fstatat, statx (size, type bits, S_ISLNK), chmod/fchmod/fchmodat, chown to
  * one's own ids, utimensat/futimens with fixed times, opendir/readdir (getdents64),
  * fcntl F_GETFL/F_SETFL/F_DUPFD_CLOEXEC, flock between two open file descriptions,
- * poll/ppoll/select/pselect on a pipe, epoll, eventfd, timerfd, signalfd, inotify.
+ * poll/ppoll/select/pselect on a pipe, epoll, eventfd, timerfd, signalfd, inotify; the
+ * older calls other hosts serve through newer ones (raw syscalls: utime, utimes, futimesat,
+ * getdents).
  * Only derived facts are printed (no inode numbers, fds or times of day); the working
  * directory is left with "result.txt" only. */
 #define _GNU_SOURCE
@@ -22,6 +24,7 @@
 #include <sys/select.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/timerfd.h>
 #include <time.h>
@@ -390,6 +393,87 @@ static void inotify(void)
     close(in);
 }
 
+/* struct linux_dirent, as getdents(2) fills it: the type is the record's last byte */
+struct old_dirent {
+    unsigned long ino, off;
+    unsigned short reclen;
+    char name[];
+};
+
+static void legacy(void)
+{
+    struct stat st;
+    write_file("old", "x");
+    long ub[2] = {1100000000, 1200000000};           /* struct utimbuf: actime, modtime */
+    check("utime fixed", syscall(SYS_utime, "old", ub) == 0);
+    stat("old", &st);
+    printf("utime: atime %ld mtime %ld\n", (long)st.st_atim.tv_sec, (long)st.st_mtim.tv_sec);
+    struct timeval tv[2] = {{1300000000, 250000}, {1400000000, 999999}};
+    check("utimes fixed", syscall(SYS_utimes, "old", tv) == 0);
+    stat("old", &st);
+    printf("utimes: atime %ld.%09ld mtime %ld.%09ld\n", (long)st.st_atim.tv_sec, st.st_atim.tv_nsec,
+           (long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    struct timeval bad[2] = {{1, 1000000}, {2, 0}};
+    errno = 0;
+    check("utimes usec 1000000 EINVAL", syscall(SYS_utimes, "old", bad) == -1 && errno == EINVAL);
+    int dfd = open(".", O_RDONLY | O_DIRECTORY);
+    struct timeval tv2[2] = {{1450000000, 0}, {1460000000, 1}};
+    check("futimesat dirfd", syscall(SYS_futimesat, dfd, "old", tv2) == 0);
+    stat("old", &st);
+    printf("futimesat: mtime %ld.%09ld\n", (long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+    struct timespec before;
+    clock_gettime(CLOCK_REALTIME, &before);
+    check("utime NULL = now", syscall(SYS_utime, "old", NULL) == 0);
+    stat("old", &st);
+    printf("utime now is recent: %d\n", st.st_mtim.tv_sec >= before.tv_sec - 2 && st.st_mtim.tv_sec <= before.tv_sec + 60);
+    errno = 0;
+    check("utime missing ENOENT", syscall(SYS_utime, "no-such-file", ub) == -1 && errno == ENOENT);
+
+    /* getdents: names and types of a directory, read in small buffers */
+    mkdir("gd", 0755);
+    const char *names[] = {"one", "two-longer-name", "a", "dir", "name-of-exactly-twenty"};
+    for (int i = 0; i < 5; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "gd/%s", names[i]);
+        if (strcmp(names[i], "dir") == 0) mkdir(path, 0755); else write_file(path, names[i]);
+    }
+    int fd = open("gd", O_RDONLY | O_DIRECTORY);
+    char buf[80] __attribute__((aligned(8)));
+    char *found[16];
+    int n = 0, calls = 0, types_ok = 1;
+    long got;
+    while ((got = syscall(SYS_getdents, fd, buf, sizeof buf)) > 0) {
+        calls++;
+        for (long pos = 0; pos < got;) {
+            struct old_dirent *e = (struct old_dirent *)(buf + pos);
+            unsigned char type = buf[pos + e->reclen - 1];
+            if (e->name[0] != '.' && n < 16) {
+                unsigned char want = strcmp(e->name, "dir") == 0 ? DT_DIR : DT_REG;
+                if (type != DT_UNKNOWN && type != want) types_ok = 0;
+                found[n++] = strdup(e->name);
+            }
+            pos += e->reclen;
+        }
+    }
+    errno = 0;
+    check("getdents on a file ENOTDIR", syscall(SYS_getdents, open("old", O_RDONLY), buf, sizeof buf) == -1 &&
+          errno == ENOTDIR);
+    qsort(found, n, sizeof found[0], cmp_str);
+    printf("getdents: %d entries in more than one call %d:", n, calls > 1);
+    for (int i = 0; i < n; i++) { printf(" %s", found[i]); free(found[i]); }
+    printf("\n");
+    check("getdents d_type", types_ok);
+    close(fd);
+    for (int i = 0; i < 5; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "gd/%s", names[i]);
+        if (strcmp(names[i], "dir") == 0) rmdir(path); else unlink(path);
+    }
+    rmdir("gd");
+    close(dfd);
+    unlink("old");
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IONBF, 0);
@@ -397,6 +481,7 @@ int main(void)
     fcntls();
     polling();
     inotify();
+    legacy();
     unlink("f");
     write_file("result.txt", failures ? "failed\n" : "passed\n");
     chmod("result.txt", 0640);
