@@ -57,7 +57,7 @@ class _Runs:
 
     def __init__(self, workdir: Path, helpers=(None, None), where=""):
         self.workdir = workdir
-        self.helpers = helpers      # translate/run_program for another host (runner.py)
+        self.helpers = helpers      # translate/run_program: another host's, or an emulator's (runner.py)
         self.where = where
         self.runs: dict[str, CategoryRun] = {}
         self.failures: dict[str, Exception] = {}
@@ -69,8 +69,7 @@ class _Runs:
         if category not in self.runs:
             try:
                 built, run = native_run(category)
-                helpers = via_emulator(VIA) if VIA else self.helpers
-                translated_run(category, built, run, self.workdir / category, *helpers)
+                translated_run(category, built, run, self.workdir / category, *self.helpers)
             except Exception as e:  # remembered so each form reports it without retrying
                 self.failures[category] = e
                 raise
@@ -101,7 +100,7 @@ def _skip_without_cpu(category: str):
 
 @pytest.fixture(scope="session")
 def isa_runs(request, tmp_path_factory) -> _Runs:
-    runs = _Runs(tmp_path_factory.mktemp("isa"))
+    runs = _Runs(tmp_path_factory.mktemp("isa"), via_emulator(VIA) if VIA else (None, None))
     request.config.pluginmanager.register(runs, "elf2native-isa-summary")
     return runs  # stays registered: the summary hook runs after all fixtures are torn down
 
