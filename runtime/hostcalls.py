@@ -16,7 +16,7 @@ import ast
 
 from llvmlite import ir
 
-from runtime.irkit import I8, I16, I32, I64, RuntimeModule, c32, c64, loop_range
+from runtime.irkit import I8, I16, I32, I64, RuntimeModule, c32, c64, loop_advance, loop_range
 from runtime.shims import define_shim
 
 CONSTANTS = {"AT_FDCWD": -100, "AT_SYMLINK_NOFOLLOW": 0x100, "AT_REMOVEDIR": 0x200, "SIGCHLD": 17}
@@ -213,17 +213,7 @@ def conv_dirents(b, buf):
     (ino, off, reclen, type, name) and a linux_dirent (ino, off, reclen, name, NUL, pad,
     type in the last byte) of one name have the same length, 20 + strlen(name) rounded up
     to 8, so the name moves down a byte and the type goes to the record's end."""
-    def after(b, res):
-        pre = b.block
-        head = b.append_basic_block("dirent_head")
-        body = b.append_basic_block("dirent_body")
-        done = b.append_basic_block("dirent_done")
-        b.branch(head)
-        b.position_at_end(head)
-        pos = b.phi(I64)
-        pos.add_incoming(c64(0), pre)
-        b.cbranch(b.icmp_signed("<", pos, res), body, done)
-        b.position_at_end(body)
+    def record(b, pos):
         rec = b.add(buf, pos)
         reclen = b.zext(b.load(_mem(b, rec, 16, I16)), I64)
         dtype = b.load(_mem(b, rec, 18, I8))
@@ -233,10 +223,8 @@ def conv_dirents(b, buf):
             b.store(b.load(_mem(b, at, 19, I8)), _mem(b, at, 18, I8))
         loop_range(b, b.sub(reclen, c64(19)), down)
         b.store(dtype, _mem(b, b.add(rec, reclen), -1, I8))
-        pos.add_incoming(b.add(pos, reclen), b.block)
-        b.branch(head)
-        b.position_at_end(done)
-    return buf, after
+        return reclen
+    return buf, lambda b, res: loop_advance(b, res, record)
 
 
 # struct utsname (include/uapi/linux/utsname.h): six 65-byte fields; machine is the fifth

@@ -170,20 +170,28 @@ def if_then(b: ir.IRBuilder, cond: ir.Value):
     return b.if_then(cond)
 
 
-def loop_range(b: ir.IRBuilder, count: ir.Value, body):
-    """for i in range(count): body(b, i) — i is i64."""
+def loop_advance(b: ir.IRBuilder, limit: ir.Value, body):
+    """off = 0; while off < limit (unsigned): off += body(b, off) — off is i64, and body
+    returns the step (i64), e.g. the bytes a write took or a record's length."""
     head = b.append_basic_block("loop_head")
     step = b.append_basic_block("loop_body")
     done = b.append_basic_block("loop_done")
     pre = b.block
     b.branch(head)
     b.position_at_end(head)
-    i = b.phi(I64)
-    i.add_incoming(c64(0), pre)
-    b.cbranch(b.icmp_unsigned("<", i, count), step, done)
+    off = b.phi(I64)
+    off.add_incoming(c64(0), pre)
+    b.cbranch(b.icmp_unsigned("<", off, limit), step, done)
     b.position_at_end(step)
-    body(b, i)
-    nxt = b.add(i, c64(1))
-    i.add_incoming(nxt, b.block)
+    n = body(b, off)
+    off.add_incoming(b.add(off, n), b.block)
     b.branch(head)
     b.position_at_end(done)
+
+
+def loop_range(b: ir.IRBuilder, count: ir.Value, body):
+    """for i in range(count): body(b, i) — i is i64."""
+    def once(b, i):
+        body(b, i)
+        return c64(1)
+    loop_advance(b, count, once)

@@ -32,7 +32,7 @@ from llvmlite import ir
 
 from runtime import overlay_dirs
 
-from runtime.irkit import I1, I8, I32, I64, P8, VOID, Asm, RuntimeModule, c32, c64, loop_range
+from runtime.irkit import I1, I8, I32, I64, P8, VOID, Asm, RuntimeModule, c32, c64, loop_advance, loop_range
 
 NOT_OURS = -(1 << 40)       # not a Linux result: the table's row serves the call
 O_ACCMODE, O_CLOEXEC = 3, 0x80000
@@ -397,20 +397,13 @@ def _write_all(rm: RuntimeModule) -> ir.Function:
         return f
     f, b = rm.define("rt_write_all", I1, [I64, I64, I64], internal=True)
     fd, data, size = f.args
-    head, body, done = (f.append_basic_block(n) for n in ("head", "body", "done"))
-    entry = b.block
-    b.branch(head)
-    b.position_at_end(head)
-    off = b.phi(I64)
-    off.add_incoming(c64(0), entry)
-    b.cbranch(b.icmp_unsigned("<", off, size), body, done)
-    b.position_at_end(body)
-    r = rm.backend.syscall(b, rm.backend.SYS["write"], fd, b.add(data, off), b.sub(size, off))
-    with b.if_then(b.icmp_signed("<=", r, c64(0))):
-        b.ret(ir.Constant(I1, 0))
-    off.add_incoming(b.add(off, r), b.block)
-    b.branch(head)
-    b.position_at_end(done)
+
+    def write(b, off):
+        r = rm.backend.syscall(b, rm.backend.SYS["write"], fd, b.add(data, off), b.sub(size, off))
+        with b.if_then(b.icmp_signed("<=", r, c64(0))):
+            b.ret(ir.Constant(I1, 0))
+        return r
+    loop_advance(b, size, write)
     b.ret(ir.Constant(I1, 1))
     return f
 
