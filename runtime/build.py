@@ -25,11 +25,11 @@ def runtime_ir(backend, table, dynamic: bool) -> str:
     return rm.text()
 
 
-def program_asm(layout: loader.GuestLayout, blob_path: str, entries, symbols) -> str:
+def program_asm(layout: loader.GuestLayout, blob_path: str, entries, symbols, backend) -> str:
     """One program's data for runtime_ir(..., dynamic=bool(layout.embedded)): ``blob_path``
     holds layout.blob; entries and symbols as dispatch.data takes them."""
     asm = Asm()
-    loader.data(asm, layout, blob_path)
+    loader.data(asm, layout, blob_path, getattr(backend, "BRK_RESERVE", loader.BRK_RESERVE))
     dispatch.data(asm, entries, symbols)
     if layout.embedded:
         overlay.data(asm, layout.embedded, layout.origin)

@@ -165,6 +165,24 @@ class Asm:
         return "\n".join(self.lines) + "\n"
 
 
+_COFF_SECTIONS = {'"a",@progbits': '.rdata,"dr"', '"aw",@progbits': '.data,"dw"', '"aw",@nobits': '.bss,"bw"'}
+
+
+def coff_asm(text: str) -> str:
+    """Asm's text (ELF directives) for a COFF object: each section becomes the standard one
+    of its kind (.rdata, .data, .bss: PE section names are short, and the linker orders by
+    name), and symbol visibility goes (a PE executable exports nothing)."""
+    out = []
+    for line in text.splitlines():
+        if line.startswith(".hidden "):
+            continue
+        flags = line.split(",", 1)[1] if line.startswith(".section ") and "," in line else None
+        if flags in _COFF_SECTIONS:
+            line = ".section " + _COFF_SECTIONS[flags]
+        out.append(line)
+    return "\n".join(out) + "\n"
+
+
 def if_then(b: ir.IRBuilder, cond: ir.Value):
     """``with if_then(b, c):`` — llvmlite's if_then, re-exported for brevity."""
     return b.if_then(cond)

@@ -55,8 +55,9 @@ class GuestLayout:
 LAYOUT = ("entry", "phdr", "phnum", "phent", "interp_base", "start", "regions", "copies")
 
 
-def data(asm: Asm, layout: GuestLayout, blob_path: str) -> None:
-    """The loader's tables for one guest; ``blob_path`` holds layout.blob."""
+def data(asm: Asm, layout: GuestLayout, blob_path: str, brk_reserve: int = BRK_RESERVE) -> None:
+    """The loader's tables for one guest; ``blob_path`` holds layout.blob; brk may grow
+    ``brk_reserve`` bytes (the host's BRK_RESERVE, if it has its own)."""
     values = {"entry": layout.entry, "phdr": layout.phdr, "phnum": layout.phnum, "phent": layout.phent,
               "interp_base": layout.interp_base, "start": layout.start or layout.entry,
               "regions": len(layout.regions), "copies": len(layout.copies)}
@@ -69,7 +70,7 @@ def data(asm: Asm, layout: GuestLayout, blob_path: str) -> None:
     asm.incbin("rt_guest_image", blob_path, align=PAGE)
     asm.section(".data.elf2native_brk", "data")
     for name, value in (("rt_brk_start", layout.brk_start), ("rt_brk_cur", layout.brk_start),
-                        ("rt_brk_limit", layout.brk_start + BRK_RESERVE)):
+                        ("rt_brk_limit", layout.brk_start + brk_reserve)):
         asm.table(name, [value])
 
 
@@ -173,9 +174,10 @@ def build(rm: RuntimeModule):
     b.store(layout_field(rm, b, "start"), rm.field(b, state, "rip"))
     b.store(c32(0x1F80), rm.field(b, state, "mxcsr"))
     b.store(ir.Constant(ir.IntType(16), 0x37F), rm.field(b, state, "fpu_cw"))
-    hstack = be.syscall(b, S["mmap"], c64(0), c64(HOST_STACK_SIZE), c64(PROT_READ | PROT_WRITE),
+    host_stack = getattr(be, "HOST_STACK_SIZE", HOST_STACK_SIZE)
+    hstack = be.syscall(b, S["mmap"], c64(0), c64(host_stack), c64(PROT_READ | PROT_WRITE),
                         c64(MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE), c64(-1), c64(0))
-    htop = b.add(hstack, c64(HOST_STACK_SIZE - 256))
+    htop = b.add(hstack, c64(host_stack - 256))
     st_addr = b.ptrtoint(state, I64)
     b.store(st_addr, rm.field(b, state, "self"))
     b.store(htop, rm.field(b, state, "host_top"))

@@ -146,3 +146,18 @@ def parse_host_table(text: str, source: str = "<host table>") -> dict[str, HostR
 def load_host_table(host: str) -> dict[str, HostRow]:
     path = TABLE_PATH.with_name(f"{host}.tbl")
     return parse_host_table(path.read_text(), str(path))
+
+
+@functools.cache
+def load_windows_table() -> dict[str, str]:
+    """syscall-shims/windows.tbl: Linux call name -> the Windows provider's function ("-":
+    none, and the note says what the call answers)."""
+    path = TABLE_PATH.with_name("windows.tbl")
+    rows: dict[str, str] = {}
+    for lineno, (name, fn, note) in _table_rows(path.read_text(), str(path), 3):
+        if name in rows:
+            raise TableError(f"{path}:{lineno}: {name} appears twice")
+        if fn == "-" and not note:
+            raise TableError(f"{path}:{lineno}: {name}: a call with no provider function needs a note")
+        rows[name] = fn
+    return rows

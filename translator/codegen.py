@@ -75,7 +75,9 @@ def assemble(asm: str, backend) -> bytes:
     if foreign(backend.TRIPLE):
         from translator.link import assemble as assemble_apart
         return assemble_apart(asm, backend.TRIPLE)
-    from runtime.irkit import module_asm
+    from runtime.irkit import coff_asm, module_asm
+    if getattr(backend, "OBJECT_FORMAT", "elf") == "coff":
+        asm = coff_asm(asm)
     return compile_ir(module_asm(asm.splitlines()), backend, 0)
 
 

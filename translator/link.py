@@ -38,8 +38,12 @@ def find_linker(emulation: str) -> Linker:
                                    "`pip install ziglang`, or GNU binutils on x86-64")
 
 
-def link(objects: list[str], out: str, backend, name: str | None = None) -> Linker:
-    """Link objects into out; errors name ``name`` (the user's output path) if given."""
+def link(objects: list[str], out: str, backend, name: str | None = None, layout=None, cache=None) -> Linker:
+    """Link objects into out; errors name ``name`` (the user's output path) if given.  A
+    PE host (backend.OBJECT_FORMAT "coff") also needs the guest's layout and the cache."""
+    if getattr(backend, "OBJECT_FORMAT", "elf") == "coff":
+        from translator import link_pe
+        return link_pe.link(objects, out, backend, name or out, layout, cache)
     ld = find_linker(backend.LINK_EMULATION)
     base = f"{backend.IMAGE_BASE:#x}"
     args = [*ld.argv, "-m", backend.LINK_EMULATION, "-static", "-nostdlib", "-e", "_start",

@@ -338,7 +338,7 @@ def _build_output(path: str, out: str, image: Image, plan, out_key: str, options
             fh.write(layout.blob)
         tables, script = bindings.link_inputs([bd for b in builds for bd in b.bindings], tmpdir)
         objects.append(script)
-        data = codegen.assemble(program_asm(layout, blob_path, entries, symbols) + tables, backend)
+        data = codegen.assemble(program_asm(layout, blob_path, entries, symbols, backend) + tables, backend)
         for k, obj in enumerate([*runtime_objects(backend, bool(layout.embedded), cache), data]):
             rt_obj = os.path.join(tmpdir, f"runtime{k}.o")
             with open(rt_obj, "wb") as fh:
@@ -348,7 +348,7 @@ def _build_output(path: str, out: str, image: Image, plan, out_key: str, options
         t = time.perf_counter()
         tell("link")
         exe_path = os.path.join(tmpdir, "out.exe")
-        ld = link(objects, exe_path, backend, out)
+        ld = link(objects, exe_path, backend, out, layout, cache)
         with open(exe_path, "rb") as fh:
             exe = fh.read()
         cache.put(out_key, exe)

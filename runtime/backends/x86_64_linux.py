@@ -92,6 +92,36 @@ def div128(b: ir.IRBuilder, hi: ir.Value, lo: ir.Value, d: ir.Value, signed: boo
     return b.extract_value(r, 0), b.extract_value(r, 1)
 
 
+def fp_helpers(arg0_32: str, arg0: str, arg1: str, elf: bool = True) -> list[str]:
+    """The MXCSR and x87 helpers, as module-level asm, for a calling convention whose first
+    two arguments are arg0 and arg1 (System V: rdi, rsi; Microsoft x64: rcx, rdx)."""
+    def func(name):
+        return [f".globl {name}", *([f".type {name},@function"] if elf else []), f"{name}:"]
+    return [
+        # the host MXCSR, which is the guest's while translated code runs (see fpenv_get)
+        *func("rt_host_get_mxcsr"),
+        "  stmxcsr -4(%rsp)",
+        "  movl -4(%rsp), %eax",
+        "  ret",
+        *func("rt_host_set_x87cw"),
+        f"  movw {arg0_32.replace('%e', '%')}, -2(%rsp)",
+        "  fldcw -2(%rsp)",
+        "  ret",
+        *func("rt_host_set_mxcsr"),
+        f"  movl {arg0_32}, -4(%rsp)",
+        "  ldmxcsr -4(%rsp)",
+        "  ret",
+    ] + [line for op, (effect, _cc) in HOST_FPU.items() for line in (
+        # rt_host_<op>(p0, p1) -> x87 status word: the instruction on ST0 = *p0 and ST1 = *p1
+        # (80-bit), run by this FPU with its own results and flags; the stack goes back to p0 and
+        # p1 as its stack effect says (runtime/support.py _host_fpu)
+        *func(f"rt_host_{op}"),
+        "  fnclex", f"  fldt ({arg1})", f"  fldt ({arg0})", f"  {op}", "  fnstsw %ax",
+        *{"unary": [f"  fstpt ({arg0})", "  fstp %st(0)"], "popping": [f"  fstpt ({arg1})"],
+          "split": [f"  fstpt ({arg1})", f"  fstpt ({arg0})", "  fstp %st(0)"]}[effect],
+        "  ret")]
+
+
 # The process entry point and the switch to the big host stack, as module-level asm.
 ENTRY_ASM = [
     ".text",
@@ -158,34 +188,7 @@ ENTRY_ASM = [
     "  movl $15, %eax",
     "  syscall",
     "  ud2",
-    # the host MXCSR, which is the guest's while translated code runs (see fpenv_get)
-    ".globl rt_host_get_mxcsr",
-    ".type rt_host_get_mxcsr,@function",
-    "rt_host_get_mxcsr:",
-    "  stmxcsr -4(%rsp)",
-    "  movl -4(%rsp), %eax",
-    "  ret",
-    ".globl rt_host_set_x87cw",
-    ".type rt_host_set_x87cw,@function",
-    "rt_host_set_x87cw:",
-    "  movw %di, -2(%rsp)",
-    "  fldcw -2(%rsp)",
-    "  ret",
-    ".globl rt_host_set_mxcsr",
-    ".type rt_host_set_mxcsr,@function",
-    "rt_host_set_mxcsr:",
-    "  movl %edi, -4(%rsp)",
-    "  ldmxcsr -4(%rsp)",
-    "  ret",
-] + [line for op, (effect, _cc) in HOST_FPU.items() for line in (
-    # rt_host_<op>(p0, p1) -> x87 status word: the instruction on ST0 = *p0 and ST1 = *p1
-    # (80-bit), run by this FPU with its own results and flags; the stack goes back to p0 and
-    # p1 as its stack effect says (runtime/support.py _host_fpu)
-    f".globl rt_host_{op}", f".type rt_host_{op},@function", f"rt_host_{op}:",
-    "  fnclex", "  fldt (%rsi)", "  fldt (%rdi)", f"  {op}", "  fnstsw %ax",
-    *{"unary": ["  fstpt (%rdi)", "  fstp %st(0)"], "popping": ["  fstpt (%rsi)"],
-      "split": ["  fstpt (%rsi)", "  fstpt (%rdi)", "  fstp %st(0)"]}[effect],
-    "  ret")]
+] + fp_helpers("%edi", "%rdi", "%rsi")
 
 
 def fpenv_get(rm, b: ir.IRBuilder, mxcsr: ir.Value) -> ir.Value:
