@@ -205,10 +205,12 @@ def snapshot(root: Path) -> dict[str, tuple]:
 
 
 def run_case(binary: Path, prog: Program, case: Case, workdir: Path, home: Path, timeout: int,
-             launcher: tuple[str, ...] = ()):
+             launcher: tuple[str, ...] = (), argv0: str | None = None, env: dict | None = None):
     """Run binary for one case in a fresh working directory; return everything observable.
     With a launcher (an emulator such as ``qemu-aarch64 -0``), the command is launcher,
-    the program's argv[0], binary, then the case's arguments."""
+    the program's argv[0], binary, then the case's arguments; a launcher ending in "--"
+    (one that cannot set argv[0], such as wine64) runs binary then the arguments.  argv0:
+    what the program gets as argv[0] (default: its name); env: variables added."""
     cwd = workdir / "cwd"
     if cwd.exists():
         shutil.rmtree(cwd)
@@ -216,12 +218,14 @@ def run_case(binary: Path, prog: Program, case: Case, workdir: Path, home: Path,
     for d in case.mkdirs:
         (cwd / d).mkdir(parents=True)
     try:
-        if launcher:
-            argv, exe = [*launcher, prog.name, binary, *case.args], None
+        if launcher and launcher[-1] == "--":
+            argv, exe = [*launcher[:-1], binary, *case.args], None
+        elif launcher:
+            argv, exe = [*launcher, argv0 or prog.name, binary, *case.args], None
         else:
-            argv, exe = [prog.name, *case.args], binary
-        out, err, rc = run_program(argv, stdin=case.stdin, cwd=cwd, env=_env(home), timeout=timeout,
-                                   executable=exe)
+            argv, exe = [argv0 or prog.name, *case.args], binary
+        out, err, rc = run_program(argv, stdin=case.stdin, cwd=cwd, env={**_env(home), **(env or {})},
+                                   timeout=timeout, executable=exe)
     except subprocess.TimeoutExpired:
         pytest.fail(f"{binary} {' '.join(case.args)}: timed out after {timeout}s")
     return {"stdout": out, "stderr": err, "exit status": rc, "files": snapshot(cwd)}

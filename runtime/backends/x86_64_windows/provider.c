@@ -1014,16 +1014,35 @@ void lx_entry(void)
     int cap = wcslen16(cmd) + 1, argc = 0;
     WCHAR *tmp = palloc((u64)cap * 2);
     char **argv = palloc(sizeof(char *) * (u64)(cap + 1));
-    for (const WCHAR *s = cmd; (s = next_arg(s, tmp, argc == 0)) != 0;)
+    for (const WCHAR *s = cmd; (s = next_arg(s, tmp, argc == 0)) != 0;) {
+        if (argc == 0 && tmp[0] && tmp[1] == ':') {     /* the program's Windows path, as a guest path */
+            char *g = palloc(4 * (u64)cap + 16);
+            if (guest_path(tmp, g, 4 * (u64)cap + 16) > 0) { argv[argc++] = g; continue; }
+        }
         argv[argc++] = utf8_of(tmp, -1);
+    }
     /* envp (entries such as "=C:=C:\\", the per-drive directories, are Windows' own) */
     WCHAR *env = GetEnvironmentStringsW();
     int envc = 0;
     for (WCHAR *e = env; *e; e += wcslen16(e) + 1) envc++;
-    char **envp = palloc(sizeof(char *) * (u64)(envc + 1));
+    char **envp = palloc(sizeof(char *) * (u64)(envc + 2));
     envc = 0;
+    int has_home = 0;
     for (WCHAR *e = env; *e; e += wcslen16(e) + 1)
-        if (e[0] != '=') envp[envc++] = utf8_of(e, -1);
+        if (e[0] != '=') {
+            envp[envc] = utf8_of(e, -1);
+            if (envp[envc][0] == 'H' && envp[envc][1] == 'O' && envp[envc][2] == 'M' && envp[envc][3] == 'E' &&
+                envp[envc][4] == '=') has_home = 1;
+            envc++;
+        }
+    if (!has_home) {      /* HOME: the user's profile directory, as a guest path */
+        static const WCHAR profile[] = {'U','S','E','R','P','R','O','F','I','L','E',0};
+        WCHAR w[512];
+        DWORD n = GetEnvironmentVariableW(profile, w, 512);
+        char *h = palloc(2048);
+        memcpy(h, "HOME=", 5);
+        if (n > 0 && n < 512 && guest_path(w, h + 5, 2043) > 0) envp[envc++] = h;
+    }
 
     u8 *random = palloc(16);
     sys_getrandom((i64)random, 16, 0, 0, 0, 0);
