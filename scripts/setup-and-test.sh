@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SYSTEM_PACKAGES="gcc g++ libc6-dev make lld busybox-static qemu-user xz-utils sqlite3 python3.11 zlib1g-dev libbz2-dev liblzma-dev libsqlite3-dev liblua5.4-dev libpcre2-dev"
+SYSTEM_PACKAGES="gcc g++ libc6-dev make lld busybox-static qemu-user wine64 xz-utils sqlite3 python3.11 zlib1g-dev libbz2-dev liblzma-dev libsqlite3-dev liblua5.4-dev libpcre2-dev"
 if command -v apt-get >/dev/null 2>&1; then
     SUDO=""
     [ "$(id -u)" = 0 ] || SUDO="sudo"

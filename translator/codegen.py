@@ -130,7 +130,7 @@ def _hash_sources(subs: tuple[str, ...]) -> str:
     root = Path(__file__).resolve().parent.parent
     for sub in subs:
         for p in sorted((root / sub).rglob("*")) if (root / sub).is_dir() else [root / sub]:
-            if p.suffix in (".py", ".tbl"):
+            if p.suffix in (".py", ".tbl", ".c", ".h", ".def"):
                 h.update(p.relative_to(root).as_posix().encode())
                 h.update(p.read_bytes())
     return h.hexdigest()

@@ -20,7 +20,7 @@ from runtime.build import program_asm, runtime_ir
 from runtime.loader import PAGE, GuestLayout
 from translator import bindings, chunks, codegen, dynamic, heap
 from translator.cfg import discover
-from translator.errors import OutputError
+from translator.errors import InputError, OutputError
 from translator.image import PF_R, PF_W, Image, load_image
 from translator.link import link
 from translator.report import LiftReport
@@ -292,6 +292,9 @@ def translate(path: str, out: str, options: Options, progress=None) -> Result:
         image = load_image(path)        # the input is checked first: a bad one is an input error
         if not os.path.isdir(os.path.dirname(os.path.abspath(out)) or "."):
             raise OutputError(out, "the output directory does not exist")
+        if image.interp and not getattr(backend, "DYNAMIC", True):
+            raise InputError(path, f"dynamically linked programs are not served on the {options.target} host "
+                                   "yet: build the program with -static")
         plan = dynamic.plan(image, options.sysroot, options.with_paths) if image.interp else None
         out_key = _output_key(image, options, triple, plan)
         with cache.building(out_key):

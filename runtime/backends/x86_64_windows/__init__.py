@@ -39,6 +39,7 @@ FEATURES = _x86.FEATURES
 # The image base is chosen per program, just below the guest's range (translator/link.py).
 IMAGE_BASE = None
 HOST_TABLE = None               # Linux x86-64 numbers, served by the provider
+DYNAMIC = False                 # dynamically linked programs: not served yet (their overlay needs memfd)
 X87 = True
 TSO = True
 SSE = True

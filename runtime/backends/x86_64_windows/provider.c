@@ -102,7 +102,9 @@ static i64 win_errno(void)
 /* ---- file descriptors over HANDLEs --------------------------------------------------- */
 enum { FD_FREE, FD_FILE, FD_DIR, FD_CHAR, FD_PIPE };
 #define NFD 1024
-static struct { HANDLE h; u8 kind, append, cloexec, access; } fds[NFD];
+/* a directory's: its path, and its listing in progress (getdents64) */
+struct listing { HANDLE find; int pending, done; i64 offset; WIN32_FIND_DATAW next; };
+static struct { HANDLE h; u8 kind, append, cloexec, access; WCHAR *path; struct listing *list; } fds[NFD];
 
 static int fd_alloc(int from)
 {
@@ -110,7 +112,8 @@ static int fd_alloc(int from)
         if (fds[i].kind == FD_FREE) return i;
     return -EMFILE;
 }
-static int fd_ok(i64 fd) { return fd >= 0 && fd < NFD && fds[fd].kind != FD_FREE; }
+/* (descriptors are C ints: the upper half of the register is not the guest's) */
+static int fd_ok(i64 fd) { return (int)fd >= 0 && (int)fd < NFD && fd == (int)fd && fds[fd].kind != FD_FREE; }
 static u8 kind_of(HANDLE h)
 {
     switch (GetFileType(h)) {
@@ -200,6 +203,13 @@ static i64 guest_path(const WCHAR *w, char *buf, u64 size)
     WCHAR var##_buf[1024]; \
     WCHAR *var = host_path((const char *)(guest), var##_buf, 1024); \
     if (!var) return -ENAMETOOLONG
+
+/* The host path of a guest path relative to directory descriptor dirfd (the *at calls). */
+static i64 at_path(i64 dirfd, const char *p, WCHAR *out, int cap);
+#define AT_PATH_ARG(var, dirfd, guest) \
+    WCHAR var##_buf[1024]; \
+    WCHAR *var = var##_buf; \
+    { i64 e_ = at_path((dirfd), (const char *)(guest), var##_buf, 1024); if (e_ < 0) return e_; }
 
 /* ---- memory: Linux's 4 KiB mappings over VirtualAlloc, and the arena ----------------- */
 extern char rt_arena[], rt_arena_end[];      /* the guest's fixed range (translator/link.py) */
@@ -431,8 +441,24 @@ SYSCALL(sys_close)
 {
     UNUSED_ARGS;
     if (!fd_ok(a0)) return -EBADF;
+    if (fds[a0].list && fds[a0].list->find != INVALID_HANDLE && fds[a0].list->find) FindClose(fds[a0].list->find);
+    fds[a0].list = 0;
     CloseHandle(fds[a0].h);
     fds[a0].kind = FD_FREE;
+    return 0;
+}
+
+static i64 at_path(i64 dirfd_arg, const char *p, WCHAR *out, int cap)
+{
+    int dirfd = (int)dirfd_arg;
+    if (p[0] == '/' || dirfd == AT_FDCWD) return host_path(p, out, cap) ? 0 : -ENAMETOOLONG;
+    if (dirfd < 0 || dirfd >= NFD || fds[dirfd].kind == FD_FREE) return -EBADF;
+    if (fds[dirfd].kind != FD_DIR || !fds[dirfd].path) return -ENOTDIR;
+    int n = wcslen16(fds[dirfd].path);
+    if (n + 2 >= cap) return -ENAMETOOLONG;
+    memcpy(out, fds[dirfd].path, 2 * (u64)n);
+    out[n++] = '\\';
+    if (!host_path(p, out + n, cap - n)) return -ENAMETOOLONG;
     return 0;
 }
 
@@ -458,15 +484,20 @@ static i64 open_path(const WCHAR *path, i64 flags, i64 mode)
     fds[fd].append = (flags & O_APPEND) != 0;
     fds[fd].cloexec = (flags & O_CLOEXEC) != 0;
     fds[fd].access = (u8)acc;
+    fds[fd].path = 0;
+    fds[fd].list = 0;
+    if (is_dir) {
+        int n = wcslen16(path);
+        fds[fd].path = palloc(2 * (u64)n + 2);
+        memcpy(fds[fd].path, path, 2 * (u64)n + 2);
+    }
     return fd;
 }
 
 SYSCALL(sys_openat)
 {
     UNUSED_ARGS;
-    const char *p = (const char *)a1;
-    if (a0 != AT_FDCWD && p[0] != '/') return -EOPNOTSUPP;     /* directory fds: not yet */
-    PATH_ARG(path, p);
+    AT_PATH_ARG(path, a0, a1);
     return open_path(path, a2, a3);
 }
 SYSCALL(sys_open) { UNUSED_ARGS; return sys_openat(AT_FDCWD, a0, a1, a2, 0, 0); }
@@ -529,8 +560,7 @@ SYSCALL(sys_newfstatat)
     const char *p = (const char *)a1;
     if (p[0] == 0 && (a3 & AT_EMPTY_PATH)) return sys_fstat(a0, a2, 0, 0, 0, 0);
     if (p[0] == 0) return -ENOENT;
-    if (a0 != AT_FDCWD && p[0] != '/') return -EOPNOTSUPP;
-    PATH_ARG(path, p);
+    AT_PATH_ARG(path, a0, p);
     HANDLE h = CreateFileW(path, 0, FILE_SHARE_ALL, 0, OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS, 0);
     if (h == INVALID_HANDLE) return win_errno();
     i64 r = stat_handle(h, path[0] == 'N' && path[1] == 'U' && path[2] == 'L' && !path[3] ? FD_CHAR : FD_FILE,
@@ -541,23 +571,20 @@ SYSCALL(sys_newfstatat)
 SYSCALL(sys_stat) { UNUSED_ARGS; return sys_newfstatat(AT_FDCWD, a0, a1, 0, 0, 0); }
 SYSCALL(sys_lstat) { UNUSED_ARGS; return sys_newfstatat(AT_FDCWD, a0, a1, 0, 0, 0); }
 
-SYSCALL(sys_access)
+static i64 access_path(const WCHAR *path, i64 mode)
 {
-    UNUSED_ARGS;
-    PATH_ARG(path, a0);
     DWORD attrs = GetFileAttributesW(path);
     if (attrs == INVALID_FILE_ATTRIBUTES) return win_errno();
-    if ((a1 & 2) && (attrs & FILE_ATTRIBUTE_READONLY) && !(attrs & FILE_ATTRIBUTE_DIRECTORY)) return -EACCES;
+    if ((mode & 2) && (attrs & FILE_ATTRIBUTE_READONLY) && !(attrs & FILE_ATTRIBUTE_DIRECTORY)) return -EACCES;
     return 0;
 }
-SYSCALL(sys_faccessat) { UNUSED_ARGS; if (a0 != AT_FDCWD && ((const char *)a1)[0] != '/') return -EOPNOTSUPP;
-                         return sys_access(a1, a2, 0, 0, 0, 0); }
+SYSCALL(sys_faccessat) { UNUSED_ARGS; AT_PATH_ARG(path, a0, a1); return access_path(path, a2); }
+SYSCALL(sys_access) { UNUSED_ARGS; return sys_faccessat(AT_FDCWD, a0, a1, 0, 0, 0); }
 
 SYSCALL(sys_unlinkat)
 {
     UNUSED_ARGS;
-    if (a0 != AT_FDCWD && ((const char *)a1)[0] != '/') return -EOPNOTSUPP;
-    PATH_ARG(path, a1);
+    AT_PATH_ARG(path, a0, a1);
     DWORD attrs = GetFileAttributesW(path);
     if (attrs == INVALID_FILE_ATTRIBUTES) return win_errno();
     int dir = (attrs & FILE_ATTRIBUTE_DIRECTORY) != 0;
@@ -571,14 +598,13 @@ SYSCALL(sys_unlinkat)
 SYSCALL(sys_unlink) { UNUSED_ARGS; return sys_unlinkat(AT_FDCWD, a0, 0, 0, 0, 0); }
 SYSCALL(sys_rmdir) { UNUSED_ARGS; return sys_unlinkat(AT_FDCWD, a0, AT_REMOVEDIR, 0, 0, 0); }
 
-SYSCALL(sys_mkdir)
+SYSCALL(sys_mkdirat)
 {
     UNUSED_ARGS;
-    PATH_ARG(path, a0);
+    AT_PATH_ARG(path, a0, a1);
     return CreateDirectoryW(path, 0) ? 0 : win_errno();
 }
-SYSCALL(sys_mkdirat) { UNUSED_ARGS; if (a0 != AT_FDCWD && ((const char *)a1)[0] != '/') return -EOPNOTSUPP;
-                       return sys_mkdir(a1, a2, 0, 0, 0, 0); }
+SYSCALL(sys_mkdir) { UNUSED_ARGS; return sys_mkdirat(AT_FDCWD, a0, a1, 0, 0, 0); }
 
 SYSCALL(sys_rename)
 {
@@ -642,6 +668,53 @@ SYSCALL(sys_readlinkat)
     return GetFileAttributesW(path) == INVALID_FILE_ATTRIBUTES ? win_errno() : -EINVAL;   /* no symlinks */
 }
 SYSCALL(sys_readlink) { UNUSED_ARGS; return sys_readlinkat(AT_FDCWD, a0, a1, a2, 0, 0); }
+
+/* getdents64: the directory's entries (FindFirstFileW/FindNextFileW from its path) as
+ * struct linux_dirent64 records; d_ino is a hash of the name (FindNextFileW has no index) */
+SYSCALL(sys_getdents64)
+{
+    UNUSED_ARGS;
+    if (!fd_ok(a0)) return -EBADF;
+    if (fds[a0].kind != FD_DIR || !fds[a0].path) return -ENOTDIR;
+    struct listing *l = fds[a0].list;
+    if (!l) {
+        WCHAR pattern[1030];
+        int n = wcslen16(fds[a0].path);
+        if (n + 3 > 1030) return -ENAMETOOLONG;
+        memcpy(pattern, fds[a0].path, 2 * (u64)n);
+        pattern[n] = '\\'; pattern[n + 1] = '*'; pattern[n + 2] = 0;
+        l = fds[a0].list = palloc(sizeof *l);
+        l->offset = 0;
+        l->find = FindFirstFileW(pattern, &l->next);
+        l->pending = l->find != INVALID_HANDLE;
+        l->done = !l->pending;
+    }
+    u8 *out = (u8 *)a1;
+    u64 used = 0, cap = (u64)a2;
+    while (l->pending) {
+        char name[1024];
+        int len = WideCharToMultiByte(CP_UTF8, 0, l->next.name, -1, name, sizeof name, 0, 0);
+        if (len <= 0) return -EIO;
+        u64 reclen = (19 + (u64)len + 7) & ~7ull;
+        if (used + reclen > cap) {
+            if (used == 0) return -EINVAL;
+            break;
+        }
+        u64 ino = 1469598103934665603ull;
+        for (int i = 0; name[i]; i++) ino = (ino ^ (u8)name[i]) * 1099511628211ull;
+        l->offset++;
+        u8 *r = out + used;
+        memset(r, 0, reclen);
+        *(u64 *)r = ino >> 1 | 1;
+        *(i64 *)(r + 8) = l->offset;
+        *(unsigned short *)(r + 16) = (unsigned short)reclen;
+        r[18] = (l->next.attributes & FILE_ATTRIBUTE_DIRECTORY) ? 4 : 8;     /* DT_DIR, DT_REG */
+        memcpy(r + 19, name, (u64)len);
+        used += reclen;
+        l->pending = FindNextFileW(l->find, &l->next);
+    }
+    return (i64)used;
+}
 
 /* dup family and fcntl */
 static i64 dup_to(i64 fd, int to, int cloexec)
@@ -940,6 +1013,35 @@ static void deliver(int sig)
     ((void (*)(int, void *, void *))h)(sig, info, uc);
     sigmask = saved;
 }
+/* Faults of the guest's memory accesses (translated code's plain loads and stores) reach a
+ * vectored exception handler: the runtime's host handler for the Linux signal gets a
+ * siginfo with si_addr, and either returns (the instruction runs again) or leaves for the
+ * guest's handler, or ends the process by the signal's default action. */
+static long WINAPI on_exception(void *pointers)
+{
+    const u64 *record = *(u64 *const *)pointers;          /* EXCEPTION_RECORD */
+    u64 *context = ((u64 *const *)pointers)[1];            /* CONTEXT */
+    u32 code = (u32)record[0];
+    int sig, si_code;
+    switch (code) {
+    case 0xC0000005: sig = 11; si_code = record[4] ? 2 : 1; break;   /* access violation: ACCERR / MAPERR */
+    case 0xC00000FD: sig = 11; si_code = 1; break;                   /* stack overflow */
+    case 0xC000001D: case 0xC0000096: sig = 4; si_code = 1; break;   /* illegal, privileged instruction */
+    case 0xC0000094: sig = 8; si_code = 1; break;                    /* integer divide by zero */
+    case 0xC0000095: sig = 8; si_code = 2; break;                    /* integer overflow */
+    default: return 0;                                               /* EXCEPTION_CONTINUE_SEARCH */
+    }
+    u64 h = actions[sig].handler;
+    if (h <= 1) ExitProcess(128 + (unsigned)sig);
+    u64 info[16] = {0}, uc[128] = {0};
+    info[0] = (u64)(unsigned)sig | ((u64)(u32)si_code << 32);
+    info[2] = code == 0xC0000005 ? record[5] : record[2];     /* si_addr: the address, or the instruction */
+    uc[296 / 8] = sigmask;
+    uc[(40 + 16 * 8) / 8] = context[0xF8 / 8];                 /* REG_RIP */
+    ((void (*)(int, void *, void *))h)(sig, info, uc);
+    return -1;                                                       /* EXCEPTION_CONTINUE_EXECUTION */
+}
+
 static i64 signal_self(i64 sig)
 {
     if (sig < 0 || sig > 64) return -EINVAL;
@@ -996,6 +1098,7 @@ void lx_entry(void)
            AT_ENTRY = 9, AT_UID = 11, AT_EUID = 12, AT_GID = 13, AT_EGID = 14, AT_PLATFORM = 15,
            AT_HWCAP = 16, AT_CLKTCK = 17, AT_SECURE = 23, AT_RANDOM = 25, AT_EXECFN = 31 };
     tls_index = TlsAlloc();
+    AddVectoredExceptionHandler(1, on_exception);
     static const DWORD std[3] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE};
     for (int i = 0; i < 3; i++) {
         HANDLE h = GetStdHandle(std[i]);

@@ -81,6 +81,17 @@ IMPORT BOOL WINAPI SwitchToThread(void);
 IMPORT BOOL WINAPI GetComputerNameA(char *, DWORD *);
 IMPORT BOOL WINAPI DuplicateHandle(HANDLE, HANDLE, HANDLE, HANDLE *, DWORD, BOOL, DWORD);
 IMPORT BOOL WINAPI CreatePipe(HANDLE *, HANDLE *, void *, DWORD);
+typedef struct {
+    DWORD attributes;
+    FILETIME creation, access, write;
+    DWORD size_high, size_low, reserved0, reserved1;
+    WCHAR name[260], alternate[14];
+} WIN32_FIND_DATAW;
+IMPORT HANDLE WINAPI FindFirstFileW(const WCHAR *, WIN32_FIND_DATAW *);
+IMPORT BOOL WINAPI FindNextFileW(HANDLE, WIN32_FIND_DATAW *);
+IMPORT BOOL WINAPI FindClose(HANDLE);
+typedef long(WINAPI *VECTORED_HANDLER)(void *);
+IMPORT void *WINAPI AddVectoredExceptionHandler(DWORD, VECTORED_HANDLER);
 
 #define STD_INPUT_HANDLE ((DWORD)-10)
 #define STD_OUTPUT_HANDLE ((DWORD)-11)
