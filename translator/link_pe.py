@@ -1,7 +1,7 @@
 """Stage 5 for the Windows host: link a PE32+ console executable with lld-link.
 
-The executable has no C runtime; it imports kernel32 only, through the import library the
-backend generates (runtime/backends/x86_64_windows).  Its layout, from the lowest address:
+The executable has no C runtime; it imports kernel32 and kernelbase only, through the import
+libraries the backend generates (runtime/backends/x86_64_windows).  Its layout, from the lowest address:
 
     headers, .rdata (the import tables) | .arena: the guest's fixed range | code and data
 
@@ -113,7 +113,7 @@ def link(objects: list[str], out: str, backend, name: str, layout, cache) -> Lin
     if base < GRANULE or hi - base > MAX_IMAGE:
         raise ToolchainError(name, f"the guest's address range {lo:#x}-{hi:#x} cannot be an arena "
                                    "of a PE image (below 64 KiB, or over 3.75 GiB)")
-    provider, *libs = backend.provider_files(cache)
+    provider, libs = backend.provider_files(cache)
     arena = codegen.assemble("\n".join([
         f'.section {ARENA},"bw"', ".globl rt_arena", "rt_arena:", f".zero {hi - base}",
         ".globl rt_arena_end", "rt_arena_end:"]), backend)
@@ -128,7 +128,7 @@ def link(objects: list[str], out: str, backend, name: str, layout, cache) -> Lin
             inputs.append(os.path.join(d, f"in{k}.o"))
             with open(inputs[-1], "wb") as fh:
                 fh.write(data)
-        for fname, data in [("arena.o", arena), ("provider.o", rename_sections(provider)),
+        for fname, data in [("arena.o", arena), *((f"lx{k}.o", rename_sections(o)) for k, o in enumerate(provider)),
                             *((f"lib{k}.lib", lib) for k, lib in enumerate(libs))]:
             inputs.append(os.path.join(d, fname))
             with open(inputs[-1], "wb") as fh:

@@ -1,14 +1,14 @@
 """The x86-64 Windows host (PE32+ console executables, WSL1's pico provider without a driver).
 
 The runtime's IR is the same as on the Linux hosts; its host system calls, made with Linux
-x86-64 numbers and structures, are calls of ``lx_syscall`` in the pico provider
-(provider.c beside this file, freestanding C over kernel32), which serves them over the
+x86-64 numbers and structures, are calls of ``lx_syscall`` in the pico provider (the C
+files beside this one, freestanding C over kernel32; provider.c says which does what), which serves them over the
 Windows API: the rows of syscall-shims/windows.tbl.  The provider is also the executable's
 entry (``lx_entry``): it builds a Linux initial stack from the Windows command line and
 environment and calls the loader's ``rt_start``.
 
 The executable (translator/link.py ``link_pe``) has no C runtime and imports kernel32 only,
-through an import library generated at build time from kernel32.def.  The guest's fixed
+through import libraries generated at build time from kernel32.def and kernelbase.def.  The guest's fixed
 address range (its segments and the brk area) is the executable's own ``.arena`` section: a
 section without file contents that the image loader maps before the process heap exists,
 so the range is the guest's by construction (under Wine 0x400000 is otherwise inside the
@@ -57,7 +57,7 @@ HOST_UC_PC = _x86.HOST_UC_PC
 
 HERE = Path(__file__).resolve().parent
 TABLE = "windows"               # syscall-shims/windows.tbl
-DLLS = ("kernel32",)            # <name>.def beside this file -> <name>.lib
+DLLS = ("kernel32", "kernelbase")     # <name>.def beside this file -> <name>.lib
 
 rdtsc = _x86.rdtsc
 div128 = _x86.div128
@@ -107,17 +107,7 @@ ENTRY_ASM = [
     "  movq %r8, %rcx",
     "  callq *%rdx",
     "  ud2",
-    # threads are not served on this host yet: clone answers ENOSYS (windows.tbl)
-    ".globl rt_clone_thread",
-    "rt_clone_thread:",
-    "  movq $-38, %rax",
-    "  ret",
-    ".globl rt_exit_thread",
-    "rt_exit_thread:",            # (base, size, status): one thread per process so far
-    "  movl %r8d, %ecx",
-    "  subq $40, %rsp",
-    "  callq *__imp_ExitProcess(%rip)",
-    "  ud2",
+    # (rt_clone_thread and rt_exit_thread are the provider's: threads on CreateThread)
     ".globl rt_host_restorer",
     "rt_host_restorer:",
     "  ud2",
@@ -158,8 +148,9 @@ def _table_source() -> str:
         if fn != "-":
             slots[by_name[name]] = fn
     size = max(slots) + 1
-    lines = ["/* generated from syscall-shims/windows.tbl by runtime/backends/x86_64_windows */",
-             f"static const syscall_fn LX_TABLE[{size}] = {{"]
+    lines = ["/* generated from syscall-shims/windows.tbl by runtime/backends/x86_64_windows */"]
+    lines += [f"SYSCALL({fn});" for fn in sorted(set(slots.values()))]
+    lines.append(f"static const syscall_fn LX_TABLE[{size}] = {{")
     lines += [f"    [{nr}] = {fn}," for nr, fn in sorted(slots.items())]
     lines.append("};")
     return "\n".join(lines) + "\n"
@@ -182,24 +173,26 @@ def _zig(*args: str, cwd: str) -> None:
         raise ToolchainError("windows provider", f"zig {args[0]} failed: {msg[0] if msg else 'no message'}")
 
 
-def provider_files(cache) -> list[bytes]:
-    """[provider object, import libraries...]: built with the ziglang package's clang and
-    dlltool once per source version, then taken from the translation cache."""
+def provider_files(cache) -> tuple[list[bytes], list[bytes]]:
+    """(the provider's objects, the import libraries): built with the ziglang package's
+    clang and dlltool once per source version, then taken from the translation cache."""
     key = "winprov-" + _sources_key()
-    names = [f"{key}.o"] + [f"{key}.{dll}.lib" for dll in DLLS]
+    sources = sorted(p.name for p in HERE.glob("*.c"))
+    names = [f"{key}.{src}.o" for src in sources] + [f"{key}.{dll}.lib" for dll in DLLS]
     with cache.building(key):
         got = [cache.get(n) for n in names]
-        if all(g is not None for g in got):
-            return got
-        with tempfile.TemporaryDirectory(prefix="elf2native-win-") as d:
-            with open(os.path.join(d, "lx_table.inc"), "w") as fh:
-                fh.write(_table_source())
-            _zig("cc", "--target=x86_64-windows-gnu", "-ffreestanding", "-nostdlib", "-fno-builtin",
-                 "-mno-stack-arg-probe", "-O2", "-Wall", "-Werror", "-I", d, "-c", str(HERE / "provider.c"),
-                 "-o", "provider.o", cwd=d)
-            for dll in DLLS:
-                _zig("dlltool", "-d", str(HERE / f"{dll}.def"), "-l", f"{dll}.lib", "-m", "i386:x86-64", cwd=d)
-            got = [Path(d, "provider.o").read_bytes()] + [Path(d, f"{dll}.lib").read_bytes() for dll in DLLS]
-        for n, data in zip(names, got):
-            cache.put(n, data)
-        return got
+        if any(g is None for g in got):
+            with tempfile.TemporaryDirectory(prefix="elf2native-win-") as d:
+                with open(os.path.join(d, "lx_table.inc"), "w") as fh:
+                    fh.write(_table_source())
+                for src in sources:
+                    _zig("cc", "--target=x86_64-windows-gnu", "-ffreestanding", "-nostdlib", "-fno-builtin",
+                         "-mno-stack-arg-probe", "-O2", "-Wall", "-Werror", "-I", d, "-c", str(HERE / src),
+                         "-o", f"{src}.o", cwd=d)
+                for dll in DLLS:
+                    _zig("dlltool", "-d", str(HERE / f"{dll}.def"), "-l", f"{dll}.lib", "-m", "i386:x86-64", cwd=d)
+                got = [Path(d, f"{src}.o").read_bytes() for src in sources] + \
+                      [Path(d, f"{dll}.lib").read_bytes() for dll in DLLS]
+            for n, data in zip(names, got):
+                cache.put(n, data)
+        return got[:len(sources)], got[len(sources):]

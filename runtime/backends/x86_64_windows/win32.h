@@ -90,6 +90,23 @@ typedef struct {
 IMPORT HANDLE WINAPI FindFirstFileW(const WCHAR *, WIN32_FIND_DATAW *);
 IMPORT BOOL WINAPI FindNextFileW(HANDLE, WIN32_FIND_DATAW *);
 IMPORT BOOL WINAPI FindClose(HANDLE);
+typedef struct {
+    DWORD length, load;
+    ULONGLONG total_phys, avail_phys, total_page_file, avail_page_file, total_virtual, avail_virtual, avail_extended;
+} MEMORYSTATUSEX;
+IMPORT BOOL WINAPI GlobalMemoryStatusEx(MEMORYSTATUSEX *);
+IMPORT BOOL WINAPI GetProcessAffinityMask(HANDLE, ULONGLONG *, ULONGLONG *);
+IMPORT ULONGLONG WINAPI GetTickCount64(void);
+IMPORT BOOL WINAPI K32GetProcessMemoryInfo(HANDLE, void *, DWORD);
+typedef DWORD(WINAPI *THREAD_START)(void *);
+IMPORT HANDLE WINAPI CreateThread(void *, SIZE_T, THREAD_START, void *, DWORD, DWORD *);
+IMPORT DWORD WINAPI ResumeThread(HANDLE);
+IMPORT void WINAPI ExitThread(DWORD);
+IMPORT DWORD WINAPI WaitForSingleObject(HANDLE, DWORD);
+/* kernelbase (the api-ms-win-core-synch-l1-2-0 set): kernelbase.def */
+IMPORT BOOL WINAPI WaitOnAddress(volatile void *, void *, SIZE_T, DWORD);
+IMPORT void WINAPI WakeByAddressSingle(void *);
+IMPORT void WINAPI WakeByAddressAll(void *);
 typedef long(WINAPI *VECTORED_HANDLER)(void *);
 IMPORT void *WINAPI AddVectoredExceptionHandler(DWORD, VECTORED_HANDLER);
 
@@ -123,5 +140,8 @@ IMPORT void *WINAPI AddVectoredExceptionHandler(DWORD, VECTORED_HANDLER);
 #define MOVEFILE_REPLACE_EXISTING 1
 #define CP_UTF8 65001
 #define DUPLICATE_SAME_ACCESS 2
+#define CREATE_SUSPENDED 4
+#define INFINITE 0xFFFFFFFFu
+#define ERROR_TIMEOUT 1460
 
 #endif
