@@ -74,6 +74,17 @@ void lx_entry(void)
         }
     }
     root_init();
+    /* The guest's range must be this image's own memory (its .arena section, mapped by the
+     * image loader): anything else, and the guest cannot be built (exit 123, as the loader's). */
+    extern char __ImageBase[];
+    MEMORY_BASIC_INFORMATION m;
+    if (!VirtualQuery(rt_arena, &m, sizeof m) || m.allocation_base != __ImageBase || m.type != MEM_IMAGE) {
+        static const char msg[] = "elf2native: cannot map the guest's memory: the executable's arena is not "
+                                  "where it was linked\n";
+        DWORD n;
+        WriteFile(GetStdHandle(STD_ERROR_HANDLE), msg, sizeof msg - 1, &n, 0);
+        ExitProcess(123);
+    }
     arena_mapped = VirtualAlloc(0, page_up((u64)(rt_arena_end - rt_arena) / PAGE + 1), MEM_RESERVE | MEM_COMMIT,
                                 PAGE_READWRITE);
 
