@@ -48,7 +48,8 @@ def wine_env(tmp_path_factory):
     """A Wine prefix for the session, shared by the xdist workers (made once, under a lock),
     with a wineserver that lives while a worker uses it: the last worker to finish stops it
     and Wine's services (a count of users in a file, under the same lock)."""
-    shared = tmp_path_factory.getbasetemp().parent
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base     # this session's own
     prefix = shared / "wineprefix"
     users = shared / "wineprefix.users"
     env = {"WINEPREFIX": str(prefix), "WINEDEBUG": "-all", "ELF2NATIVE_ROOT": "Z:\\", **SAME_ENV}
