@@ -557,3 +557,36 @@ def test_main_writes_pages_and_check_reports_stale_ones(tmp_path, monkeypatch, c
     assert docs.main(["--check"]) == 0
     (tmp_path / "docs" / "page.md").write_text("edited by hand\n")
     assert docs.main(["--check"]) == 1
+
+
+def test_windows_table_names_linux_calls_and_provider_functions(rows):
+    """syscall-shims/windows.tbl: every row is a Linux x86-64 call, and every function it
+    names is defined by the Windows provider (runtime/backends/x86_64_windows/*.c)."""
+    import re
+    from pathlib import Path
+    from runtime.backends import x86_64_windows
+    names = {r.name for r in rows}
+    table = syscall_shims.load_windows_table()
+    assert set(table) <= names, sorted(set(table) - names)
+    sources = "".join(p.read_text() for p in Path(x86_64_windows.HERE).glob("*.c"))
+    defined = set(re.findall(r"^SYSCALL\((\w+)\)\s*$|^SYSCALL\((\w+)\) \{", sources, re.M))
+    defined = {a or b for a, b in defined}
+    used = {fn for fn in table.values() if fn != "-"}
+    assert used <= defined, sorted(used - defined)
+
+
+def test_windows_imports_are_the_def_files():
+    """The import libraries come from kernel32.def and kernelbase.def: they list exactly the
+    functions win32.h declares (an extra name would be imported for nothing, a missing one
+    would not link)."""
+    import re
+    from pathlib import Path
+    from runtime.backends import x86_64_windows
+    here = Path(x86_64_windows.HERE)
+    declared = set(re.findall(r"^IMPORT [^;]*?WINAPI \*?(\w+)\(", (here / "win32.h").read_text(), re.M))
+    listed = set()
+    for dll in x86_64_windows.DLLS:
+        text = (here / f"{dll}.def").read_text()
+        exports = text.split("EXPORTS", 1)[1]
+        listed |= {ln.strip() for ln in exports.splitlines() if ln.strip() and not ln.startswith(";")}
+    assert declared == listed, (sorted(declared - listed), sorted(listed - declared))
