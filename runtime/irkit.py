@@ -213,3 +213,23 @@ def loop_range(b: ir.IRBuilder, count: ir.Value, body):
         body(b, i)
         return c64(1)
     loop_advance(b, count, once)
+
+
+def call_extern(b: ir.IRBuilder, name: str, ret: ir.Type, args: list[ir.Value]) -> ir.Value:
+    """A call of the function ``name`` (declared in b's module on first use), e.g. a helper
+    of a backend's module-level asm or a host provider's C function."""
+    module = b.function.module
+    f = module.globals.get(name)
+    if f is None:
+        f = ir.Function(module, ir.FunctionType(ret, [a.type for a in args]), name)
+    return b.call(f, args)
+
+
+def call_syscall_function(b: ir.IRBuilder, name: str, nr, args) -> ir.Value:
+    """A host system call made by calling ``name``(nr, a0..a5) (i64 each; missing arguments
+    are 0); returns its i64 result."""
+    if isinstance(nr, int):
+        nr = c64(nr)
+    args = [a if a.type == I64 else b.zext(a, I64) for a in args]
+    args += [c64(0)] * (6 - len(args))
+    return call_extern(b, name, I64, [nr, *args])

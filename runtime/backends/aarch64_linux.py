@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from llvmlite import ir
 
-from runtime.irkit import I32, I64, c64
+from runtime.irkit import I32, I64, c64, call_extern, call_syscall_function
 
 TRIPLE = "aarch64-unknown-linux-gnu"
 LINK_EMULATION = "aarch64linux"
@@ -50,21 +50,13 @@ HOST_UC_PC = 176 + 8 + 31 * 8 + 8
 def _helper(b: ir.IRBuilder, name: str, ret: ir.Type, args: list[ir.Value]) -> ir.Value:
     """A call to one of the ENTRY_ASM helpers: llvmlite has no AArch64 asm parser on an
     x86-64 machine, so this runtime has no inline asm (translator/codegen.compile_with_asm)."""
-    module = b.function.module
-    f = module.globals.get(name)
-    if f is None:
-        f = ir.Function(module, ir.FunctionType(ret, [a.type for a in args]), name)
-    return b.call(f, args)
+    return call_extern(b, name, ret, args)
 
 
 def syscall(b: ir.IRBuilder, nr: ir.Value | int, *args: ir.Value) -> ir.Value:
     """A raw host system call (rt_host_svc: x8 = nr, x0-x5 = args, svc #0); returns x0
     (negative errno on failure)."""
-    if isinstance(nr, int):
-        nr = c64(nr)
-    args = [a if a.type == I64 else b.zext(a, I64) for a in args]
-    args += [c64(0)] * (6 - len(args))
-    return _helper(b, "rt_host_svc", I64, [nr, *args])
+    return call_syscall_function(b, "rt_host_svc", nr, args)
 
 
 def clone_args(flags, newsp, ptid, ctid, tls):

@@ -29,7 +29,7 @@ from pathlib import Path
 from llvmlite import ir
 
 from runtime.backends import x86_64_linux as _x86
-from runtime.irkit import I64, c64
+from runtime.irkit import I64, call_extern, call_syscall_function
 from translator.errors import ToolchainError
 
 TRIPLE = "x86_64-pc-windows-msvc"
@@ -68,21 +68,9 @@ x87_host = _x86.x87_host
 x87_control_set = _x86.x87_control_set
 
 
-def _call(b: ir.IRBuilder, name: str, ret: ir.Type, args: list[ir.Value]) -> ir.Value:
-    module = b.function.module
-    f = module.globals.get(name)
-    if f is None:
-        f = ir.Function(module, ir.FunctionType(ret, [a.type for a in args]), name)
-    return b.call(f, args)
-
-
 def syscall(b: ir.IRBuilder, nr: ir.Value | int, *args: ir.Value) -> ir.Value:
     """A Linux system call served by the provider: lx_syscall(nr, a0..a5) (negative errno)."""
-    if isinstance(nr, int):
-        nr = c64(nr)
-    args = [a if a.type == I64 else b.zext(a, I64) for a in args]
-    args += [c64(0)] * (6 - len(args))
-    return _call(b, "lx_syscall", I64, [nr, *args])
+    return call_syscall_function(b, "lx_syscall", nr, args)
 
 
 def clone_args(flags, newsp, ptid, ctid, tls):
@@ -91,11 +79,11 @@ def clone_args(flags, newsp, ptid, ctid, tls):
 
 def set_thread_state(b: ir.IRBuilder, state_addr: ir.Value):
     """This thread's State, in a TLS slot of the provider (gs is the TEB: never written)."""
-    _call(b, "lx_set_thread_state", ir.VoidType(), [state_addr])
+    call_extern(b, "lx_set_thread_state", ir.VoidType(), [state_addr])
 
 
 def thread_state(b: ir.IRBuilder, self_offset: int) -> ir.Value:
-    return _call(b, "lx_thread_state", I64, [])
+    return call_extern(b, "lx_thread_state", I64, [])
 
 
 ENTRY_ASM = [
