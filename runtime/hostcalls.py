@@ -298,23 +298,29 @@ def emit_via(rm: RuntimeModule, guest_name: str, via: str, host: dict) -> ir.Fun
     return f
 
 
+def host_way(name: str, host_table: str) -> tuple[str, object]:
+    """How the passthrough guest call ``name`` reaches a host whose calls are given by
+    ``syscall-shims/<host_table>.tbl``: ("pass", host nr) as the same call, ("via",
+    expression) through other host calls, or ("absent", None): ENOSYS."""
+    import syscall_shims
+    h = syscall_shims.load_host_table(host_table).get(name)
+    if h is None:
+        raise KeyError(f"host table {host_table}.tbl has no row for {name}")
+    if h.via != "-":
+        return "via", h.via
+    if h.nr is not None:
+        return "pass", h.nr
+    return "absent", None
+
+
 def routes(rm: RuntimeModule, table):
     """guest nr -> ("pass", host nr) | ("shim", function) | ("absent", None) for the
-    passthrough rows of the guest table, on a host with a host table."""
+    passthrough rows of the guest table, on a host with a host table (see host_way)."""
     import syscall_shims
     host = syscall_shims.load_host_table(rm.backend.HOST_TABLE)
     out = {}
     for r in table:
-        if r.kind != "passthrough":
-            continue
-        h = host.get(r.name)
-        if h is None:
-            raise KeyError(f"host table {rm.backend.HOST_TABLE}.tbl has no row for {r.name}")
-        if h.via != "-":
-            out[r.nr] = ("shim", emit_via(rm, r.name, h.via, host))
-        elif h.nr is not None:
-            out[r.nr] = ("pass", h.nr)
-        else:
-            out[r.nr] = ("absent", None)
+        if r.kind == "passthrough":
+            how, what = host_way(r.name, rm.backend.HOST_TABLE)
+            out[r.nr] = ("shim", emit_via(rm, r.name, what, host)) if how == "via" else (how, what)
     return out
-

@@ -148,16 +148,29 @@ def load_host_table(host: str) -> dict[str, HostRow]:
     return parse_host_table(path.read_text(), str(path))
 
 
+@dataclasses.dataclass(frozen=True)
+class ProviderRow:
+    """One row of syscall-shims/windows.tbl: the Windows provider's function for a Linux call."""
+    name: str
+    fn: str                 # the provider's function; "-": none (the call answers ENOSYS)
+    note: str
+
+
 @functools.cache
-def load_windows_table() -> dict[str, str]:
-    """syscall-shims/windows.tbl: Linux call name -> the Windows provider's function ("-":
-    none, and the note says what the call answers)."""
+def load_provider_table() -> dict[str, ProviderRow]:
+    """syscall-shims/windows.tbl, notes included: Linux call name -> its row."""
     path = TABLE_PATH.with_name("windows.tbl")
-    rows: dict[str, str] = {}
+    rows: dict[str, ProviderRow] = {}
     for lineno, (name, fn, note) in _table_rows(path.read_text(), str(path), 3):
         if name in rows:
             raise TableError(f"{path}:{lineno}: {name} appears twice")
         if fn == "-" and not note:
             raise TableError(f"{path}:{lineno}: {name}: a call with no provider function needs a note")
-        rows[name] = fn
+        rows[name] = ProviderRow(name, fn, note)
     return rows
+
+
+def load_windows_table() -> dict[str, str]:
+    """syscall-shims/windows.tbl: Linux call name -> the Windows provider's function ("-":
+    none, and the note says what the call answers)."""
+    return {name: r.fn for name, r in load_provider_table().items()}

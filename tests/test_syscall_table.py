@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import errno
+import re
+from collections import Counter
 
 import pytest
 
@@ -544,6 +546,111 @@ def test_syscalls_page_lists_every_row(rows):
     page = docs.render_syscalls()
     for r in rows:
         assert f"| {r.nr} | `{r.name}` | {r.kind} |" in page
+
+
+def _page_tables(page: str) -> list[list[list[str]]]:
+    """The Markdown tables of a page: rows of cells, the header row first (no separator)."""
+    tables, current = [], None
+    for line in page.splitlines() + [""]:
+        if line.startswith("|"):
+            cells = [c.strip() for c in re.split(r"(?<!\\)\|", line.strip())[1:-1]]
+            if current is None:
+                current = []
+                tables.append(current)
+            if not set("".join(cells)) <= set("-:"):
+                current.append(cells)
+        else:
+            current = None
+    return tables
+
+
+@pytest.fixture(scope="module")
+def page_counts():
+    """host -> way label -> count, from the summary table of the rendered page."""
+    header, *body = _page_tables(docs.render_syscalls())[0]
+    assert header[:2] == ["way", "meaning"]
+    hosts = header[2:]
+    return {h: {row[0]: int(row[2 + i]) for row in body} for i, h in enumerate(hosts)}
+
+
+def test_syscalls_page_has_a_column_per_host(page_counts):
+    from runtime import backends
+    assert list(page_counts) == ["x86_64-linux", "aarch64-linux", "x86_64-windows"]
+    assert len(page_counts) == len(backends.BACKENDS)
+    header = _page_tables(docs.render_syscalls())[1][0]
+    assert header == ["nr", "name", "kind", *page_counts, "note"]
+
+
+def test_syscalls_page_counts_add_up(rows, page_counts):
+    """Every host's ways cover each guest call once; the runtime's own kinds (translated,
+    emulated, denied) are the same on every host, and x86_64-linux passes the rest through."""
+    kinds = Counter(r.kind for r in rows)
+    for host, counts in page_counts.items():
+        ways = {k: v for k, v in counts.items() if k not in ("**served**", "total")}
+        assert sum(ways.values()) == counts["total"] == len(rows), host
+        assert counts["**served**"] == len(rows) - counts["denied"] - counts["not served (`ENOSYS`)"]
+        for kind in ("translated", "emulated", "denied"):
+            assert counts[kind] == kinds[kind], (host, kind)
+    assert page_counts["x86_64-linux"]["passthrough"] == kinds["passthrough"]
+
+
+def test_syscalls_page_aarch64_counts_are_the_runtimes_routes(rows, page_counts):
+    """aarch64-linux: the counts are those of the routes the runtime builds its dispatch from
+    (runtime/hostcalls.routes over syscall-shims/aarch64.tbl)."""
+    from runtime import backends, hostcalls
+    from runtime.irkit import RuntimeModule
+    routes = hostcalls.routes(RuntimeModule("page", backends.get("aarch64-linux")), rows)
+    how = Counter(what for what, _ in routes.values())
+    counts = page_counts["aarch64-linux"]
+    assert counts["passthrough"] == how["pass"]
+    assert counts["passthrough, through other calls"] == how["shim"]
+    assert counts["not served (`ENOSYS`)"] == how["absent"]
+    assert how["pass"] + how["shim"] + how["absent"] == sum(r.kind == "passthrough" for r in rows)
+
+
+def test_syscalls_page_windows_counts_are_the_providers_table(rows, page_counts):
+    """x86_64-windows: a passthrough call is served by the provider when windows.tbl gives it
+    a function (the provider's dispatch table, lx_table.inc, has its number); every other
+    passthrough call answers ENOSYS there; emulated and denied calls never reach it."""
+    from runtime.backends import x86_64_windows
+    table = syscall_shims.load_windows_table()
+    passthrough = [r for r in rows if r.kind == "passthrough"]
+    with_fn = sum(table.get(r.name, "-") != "-" for r in passthrough)
+    slots = {int(nr) for nr in re.findall(r"^    \[(\d+)\] = \w+,$", x86_64_windows._table_source(), re.M)}
+    counts = page_counts["x86_64-windows"]
+    assert counts["Windows provider"] == with_fn == len(slots & {r.nr for r in passthrough})
+    assert counts["not served (`ENOSYS`)"] == len(passthrough) - with_fn
+    assert counts["passthrough"] == counts["passthrough, through other calls"] == 0
+
+
+def test_syscalls_page_cells_and_host_notes(rows):
+    """Each call's row names how each host serves it, and every note of windows.tbl (and of the
+    aarch64 rows the runtime uses) is on the page, marked with its host."""
+    page = docs.render_syscalls()
+    call = {r[1].strip("`"): dict(zip(("x86_64-linux", "aarch64-linux", "x86_64-windows", "note"), r[3:]))
+            for r in _page_tables(page)[1][1:]}
+    assert call["read"]["x86_64-linux"] == "same call"
+    assert call["read"]["aarch64-linux"] == "same call (63)"
+    assert call["open"]["aarch64-linux"] == "via `openat(AT_FDCWD, a0, oflags(a1), a2)`"
+    assert call["ustat"]["aarch64-linux"] == "ENOSYS"
+    assert call["mmap"]["x86_64-windows"] == "`shim_mmap`"
+    assert call["ptrace"]["aarch64-linux"] == "`EPERM`"
+
+    def on_page(note):
+        return note.replace("\\", "\\\\").replace("|", "\\|")
+    windows = syscall_shims.load_provider_table()
+    for r in rows:
+        cells, w = call[r.name], windows.get(r.name)
+        served = "ENOSYS" if w is None or w.fn == "-" else f"`{w.fn}`"
+        if r.kind == "passthrough":
+            assert cells["x86_64-windows"] == served, r.name
+            if w is not None and w.note:
+                assert f"*x86_64-windows:* {on_page(w.note)}" in cells["note"], r.name
+            aarch64_note = syscall_shims.load_host_table("aarch64")[r.name].note
+            if aarch64_note:
+                assert f"*aarch64-linux:* {on_page(aarch64_note)}" in cells["note"], r.name
+        elif w is not None and w.note:       # the provider's row serves the runtime's own calls
+            assert f"*x86_64-windows:* the runtime's own calls ({served}): {on_page(w.note)}" in cells["note"], r.name
 
 
 def test_main_writes_pages_and_check_reports_stale_ones(tmp_path, monkeypatch, capsys):

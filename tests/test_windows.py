@@ -9,38 +9,41 @@ Wine runs with a prefix made once per test session (``WINEDEBUG=-all``), the gue
 ``/`` mapped to ``Z:\\`` (Wine's drive for the Unix root), so native and translated runs
 see the same files; output is read through pipes, never a pty.  The translated program gets
 the Linux path of the .exe as argv[0] (the provider maps the Windows path back), so the
-native run is given the same argv[0].  Test IDs end in "-windows"; cases that do not pass
-yet are in tests/known_failures.txt."""
+native run is given the same argv[0].  Files written are compared by kind and contents, and
+of their modes by what Windows keeps: the owner's write bit (the read-only attribute; the
+provider keeps whole modes only for the life of the process, as the table says).  Test IDs
+end in "-windows"; cases that do not pass yet are in tests/known_failures.txt."""
 
 from __future__ import annotations
 
 import fcntl
 import os
 import shutil
+import stat
 import subprocess
 from pathlib import Path
 
 import pytest
 
-from tests.test_programs import BY_NAME, describe_differences, native_binary, run_case
+from tests.test_programs import BY_NAME, describe_differences, native_binary, run_case, snapshot
 from tests.util import translate
 
 WINE = shutil.which("wine64") or next((p for p in ("/usr/lib/wine/wine64",) if os.path.exists(p)), None)
 TARGET = ("--target", "x86_64-windows")
 pytestmark = pytest.mark.skipif(WINE is None, reason="wine64 is not installed (apt install wine64)")
 
-# Every foundation program, then the file-syscall, time and thread programs.  Not listed
-# yet: signal, which forks and does not finish under Wine (where it waits is not known yet:
-# its output is buffered), and unistd and process (fork and exec are outside this host's
-# scope).
+# Every foundation program, then the file-syscall, time, thread and signal programs; signal
+# without its parts that fork (NO_FORK), and not process, which forks and execs (both outside
+# this host's scope).
 FOUNDATION = ("hello", "args", "exitcode", "fileio", "malloc", "strings", "qsort", "switch", "recursion",
               "setjmp", "floats", "intmath", "structs", "funcptr", "wc", "getline", "format", "ctype",
               "timefmt", "hashtable", "crash")
-PICO = ("stat", "time", "pthread", "atomics")
+PICO = ("stat", "unistd", "time", "pthread", "atomics", "signal")
 PROGRAMS = FOUNDATION + PICO
 # Given to both runs: Wine reads the command line and environment in the locale's charset
-# (under LANG=C it would drop the high bit of UTF-8 arguments)
-SAME_ENV = {"LC_CTYPE": "C.UTF-8"}
+# (under LANG=C it would drop the high bit of UTF-8 arguments); NO_FORK: programs leave out
+# what needs a child process
+SAME_ENV = {"LC_CTYPE": "C.UTF-8", "NO_FORK": "1"}
 
 
 @pytest.fixture(scope="session")
@@ -112,11 +115,17 @@ def test_program_windows(name: str, translated, wine_env, tmp_path: Path):
                        launcher=(WINE, "--"), env=wine_env)
         if want["exit status"] < 0:     # killed by signal N: the Windows process exits 128 + N
             want["exit status"] = 128 - want["exit status"]
+        want["files"], got["files"] = windows_modes(want["files"]), windows_modes(got["files"])
         diff = describe_differences(want, got)
         if diff:
             failures.append(f"--- case {i}: argv {[prog.name, *case.args]}\n{diff}")
     if failures:
         pytest.fail("Windows run differs from the native Linux run:\n" + "\n".join(failures), pytrace=False)
+
+
+def windows_modes(files: dict[str, tuple]) -> dict[str, tuple]:
+    """A snapshot (tests/test_programs.py) with each mode cut to what Windows keeps of it."""
+    return {rel: (kind, mode & stat.S_IWUSR, data) for rel, (kind, mode, data) in files.items()}
 
 
 def test_pe_format(translated, wine_env):
@@ -136,3 +145,47 @@ def test_pe_format(translated, wine_env):
     assert start <= 0x400000 < start + size
     dlls = {s.lower() for s in __import__("re").findall(rb"[A-Za-z0-9_]+\.dll", data)}
     assert dlls == {b"kernel32.dll", b"kernelbase.dll"}, dlls
+
+
+# Debian's busybox-static for Windows: the applets that need no fork (tests/test_busybox.py's
+# cases of the same names, and gzip -c), each compared with the native busybox.  The output
+# is named "busybox" (Wine runs a PE file by any name): busybox finds its applet by argv[0],
+# which the provider makes the executable's own path.
+BUSYBOX_CASES = ("sort", "sort-numeric", "sort-key", "sha256sum", "md5sum", "wc", "sed-subst", "sed-range",
+                 "awk-sum", "awk-printf", "awk-math", "grep-plain", "grep-extended", "cut-fields", "tr-upper",
+                 "od-hex", "base64", "gzip-c", "seq", "seq-step", "expr-arith", "expr-match", "printf", "date-epoch")
+
+
+@pytest.fixture(scope="module")
+def busybox_exe(tmp_path_factory):
+    from tests.test_busybox import BUSYBOX
+    out = tmp_path_factory.mktemp("busybox-windows") / "busybox"
+    r = translate(BUSYBOX, out, *TARGET)
+    assert r.returncode == 0, r.stderr[-3000:]
+    return out
+
+
+@pytest.mark.xdist_group("busybox")     # after (or before) the Linux translation, whose lifted code it shares
+@pytest.mark.parametrize("case", [pytest.param(c, id=f"{c}-windows") for c in BUSYBOX_CASES])
+def test_busybox_windows(case, busybox_exe, wine_env, tmp_path):
+    from tests.test_busybox import BUSYBOX, CASES, populate
+    from tests.util import run_program
+    argv, stdin = (["gzip", "-9", "-c", "bin.dat"], "") if case == "gzip-c" else CASES[case]
+    env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC", "ONLY_HERE": "yes"}
+    results = []
+    for who in ("native", "windows"):
+        d = tmp_path / who / "work"
+        d.mkdir(parents=True)
+        populate(d)
+        if who == "native":
+            run = run_program([str(busybox_exe), *argv], stdin=stdin.encode(), cwd=d, env={**env, "HOME": str(d)},
+                              timeout=60, executable=BUSYBOX)
+        else:
+            run = run_program([WINE, busybox_exe, *argv], stdin=stdin.encode(), cwd=d,
+                              env={**env, "HOME": str(d), **wine_env}, timeout=120)
+        out, err, rc = run
+        results.append((out.replace(str(d).encode(), b"<dir>"), err.replace(str(d).encode(), b"<dir>"), rc,
+                        windows_modes(snapshot(d))))
+    (n_out, n_err, n_rc, n_files), (t_out, t_err, t_rc, t_files) = results
+    assert (t_rc, t_out, t_err) == (n_rc, n_out, n_err)
+    assert t_files == n_files

@@ -5,7 +5,12 @@ that text (with the options and the sources of the lifter and code generator,
 codegen.lifter_hash) and serves every module that has the same code at other addresses: the
 libc of two static programs is compiled once.  The output binds each chunk's placeholders
 to its own addresses (Binding).  The translation's other stages (translator/pipeline.py) are
-not in the key, so changing them keeps every compiled chunk."""
+not in the key, so changing them keeps every compiled chunk.
+
+A chunk's lifted text is also kept, under a key without the host (text_key): hosts whose
+lifter options are the same (x86_64-linux and x86_64-windows) lift the same text, so a
+module translated for one host is compiled for the other from its stored texts
+(compile_stored), with neither discovery nor lifting again."""
 from __future__ import annotations
 
 import dataclasses
@@ -19,7 +24,7 @@ import zlib
 from translator import codegen
 from translator.cfg import CFG
 from translator.lift.function import PLACEHOLDER
-from translator.lift.module import LiftOptions, lift_chunk
+from translator.lift.module import LiftOptions, Lifted, lift_chunk
 from translator.report import LiftReport
 
 CHUNK_INSNS = 6000      # guest instructions per compiled chunk, at most
@@ -95,14 +100,33 @@ class Built:
     t_lift: float
     t_comp: float
     binding: Binding
+    text_key: str = ""      # where its lifted text is kept (text_key)
+
+
+def lift_options(options, backend) -> LiftOptions:
+    """What the lifter is given: the translation's options and its host's properties."""
+    return LiftOptions(options.strict_flags, options.signal_polls, backend.X87, options.memory_order,
+                       backend.TSO, backend.SSE)
+
+
+def text_key(text: str) -> str:
+    """The cache key of a lifted text: the same on every host that lifts it alike."""
+    return "txt-" + hashlib.sha256(codegen.lifter_hash().encode() + text.encode()).hexdigest()
 
 
 def build_chunk(cfg: CFG, entries: list[int], options, backend, cache, namespace: bytes = b"",
                 salt: int = 0, index: int = 0) -> Built:
-    """Lift the chunk; compile it unless its object is cached."""
+    """Lift the chunk and keep its text; compile it unless its object is cached."""
     t0 = time.perf_counter()
-    lifted = lift_chunk(cfg, entries, LiftOptions(options.strict_flags, options.signal_polls, backend.X87,
-                                                  options.memory_order, backend.TSO, backend.SSE))
+    lifted = lift_chunk(cfg, entries, lift_options(options, backend))
+    tkey = text_key(lifted.text)
+    if cache.get(tkey) is None:
+        cache.put(tkey, zlib.compress(lifted.text.encode(), 1))
+    return _compile(lifted, tkey, options, backend, cache, namespace, salt, index, time.perf_counter() - t0)
+
+
+def _compile(lifted: Lifted, tkey: str, options, backend, cache, namespace: bytes, salt: int, index: int,
+             t_lift: float) -> Built:
     t1 = time.perf_counter()
     key = chunk_key(lifted.text, options, backend.TRIPLE, namespace, salt)
     prefix = f"c{key[:24]}_"
@@ -111,8 +135,19 @@ def build_chunk(cfg: CFG, entries: list[int], options, backend, cache, namespace
     if obj is None:
         obj = codegen.compile_ir(lifted.text.replace(PLACEHOLDER, prefix), backend, options.opt)
         cache.put(key, obj)
-    return Built(index, key, obj, lifted.report, cached, t1 - t0, time.perf_counter() - t1,
-                 Binding(prefix, lifted.table, lifted.functions))
+    return Built(index, key, obj, lifted.report, cached, t_lift, time.perf_counter() - t1,
+                 Binding(prefix, lifted.table, lifted.functions), tkey)
+
+
+def stored_chunk(k: int) -> Built:
+    """Chunk k of a module lifted before (for a host that lifts alike): compiled from its
+    kept text (_W["stored"][k]: text key, salt, address table, functions)."""
+    tkey, salt, table, functions = _W["stored"][k]
+    raw = _W["cache"].get(tkey)
+    if raw is None:
+        raise FileNotFoundError(f"lifted text {tkey} left the cache")
+    lifted = Lifted(zlib.decompress(raw).decode(), LiftReport(), table, functions)
+    return _compile(lifted, tkey, _W["options"], _W["backend"], _W["cache"], _W["namespace"], salt, k, 0.0)
 
 
 # Worker state, inherited through fork.

@@ -124,13 +124,17 @@ def optimize(mod, tm, opt: int):
             fpm.run(f, pb)
 
 
-def _hash_sources(subs: tuple[str, ...]) -> str:
+PYTHON_SOURCES = (".py", ".tbl")
+PROVIDER_SOURCES = (".c", ".h", ".def")     # a C provider's (the Windows host): in outputs only
+
+
+def _hash_sources(subs: tuple[str, ...], suffixes: tuple[str, ...] = PYTHON_SOURCES) -> str:
     h = hashlib.sha256()
     h.update(llvmlite.__version__.encode())
     root = Path(__file__).resolve().parent.parent
     for sub in subs:
         for p in sorted((root / sub).rglob("*")) if (root / sub).is_dir() else [root / sub]:
-            if p.suffix in (".py", ".tbl", ".c", ".h", ".def"):
+            if p.suffix in suffixes:
                 h.update(p.relative_to(root).as_posix().encode())
                 h.update(p.read_bytes())
     return h.hexdigest()
@@ -161,7 +165,7 @@ def toolchain_hash() -> str:
 def source_hash() -> str:
     """Changes whenever anything that goes into an output changes: part of the key of the
     cached whole output (the runtime is generated per program from runtime/ and the table)."""
-    return _hash_sources(("translator", "runtime", "syscall-shims"))
+    return _hash_sources(("translator", "runtime", "syscall-shims"), PYTHON_SOURCES + PROVIDER_SOURCES)
 
 
 class ObjectCache:

@@ -15,6 +15,9 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable
 
+from translator import syscall_page
+from translator.syscall_page import KIND_MEANINGS  # noqa: F401 (the page's own names)
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 REGENERATE = "python -m translator.docs"
 SYSCALL_SHIMS_INIT = REPO_ROOT / "syscall-shims" / "__init__.py"
@@ -55,57 +58,11 @@ def load_syscall_shims() -> ModuleType:
 
 
 # ---------------------------------------------------------------------------------------------
-# docs/syscalls.md
-
-SYSCALL_TABLE = "syscall-shims/x86_64.tbl"
-
-# What each kind of row means for a guest program; one entry per syscall_shims.KINDS.
-KIND_MEANINGS = {
-    "passthrough": "issued to the host kernel unchanged",
-    "translated": "issued to the host kernel after translating numbers, flags or layouts",
-    "emulated": "served by the elf2native runtime",
-    "denied": "not issued: the guest gets the error shown, and the process prints a one-line "
-              "warning the first time it makes the call (not for the rows marked *no warning*)",
-}
-
-
-def _cell(text: str) -> str:
-    """Text for one cell of a Markdown table."""
-    return text.replace("\\", "\\\\").replace("|", "\\|").strip()
+# docs/syscalls.md: translator/syscall_page.py
 
 
 def render_syscalls() -> str:
-    shims = load_syscall_shims()
-    rows = shims.load_table()
-    counts = Counter(r.kind for r in rows)
-    out = [
-        "# Linux x86-64 system calls",
-        "",
-        f"This page is generated from `{SYSCALL_TABLE}` by `translator/docs.py`: do not edit it "
-        f"by hand; run `{REGENERATE}` to regenerate it.",
-        "",
-        "elf2native serves every system call of Linux x86-64 in one of the ways below. Numbers "
-        "that Linux x86-64 does not define are not listed; they fail with `ENOSYS`, as on Linux.",
-        "",
-        "| kind | meaning | calls |",
-        "|---|---|---:|",
-    ]
-    for kind in shims.KINDS:
-        out.append(f"| {kind} | {_cell(KIND_MEANINGS[kind])} | {counts[kind]} |")
-    out += [
-        f"| total | | {len(rows)} |",
-        "",
-        "## All system calls",
-        "",
-        "| nr | name | kind | handler / errno | note |",
-        "|---:|---|---|---|---|",
-    ]
-    for r in rows:
-        handler = "" if r.kind == "passthrough" else f"`{r.errno if r.kind == 'denied' else r.handler}`"
-        if r.kind == "denied" and r.quiet:
-            handler += ", *no warning*"
-        out.append(f"| {r.nr} | `{r.name}` | {r.kind} | {handler} | {_cell(r.note)} |")
-    return "\n".join(out) + "\n"
+    return syscall_page.render(load_syscall_shims(), REGENERATE)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -136,7 +136,7 @@ def link(objects: list[str], out: str, backend, name: str, layout, cache) -> Lin
         rsp = os.path.join(d, "link.rsp")
         with open(rsp, "w") as fh:
             fh.write("\n".join(["/nologo", "/entry:lx_entry", "/subsystem:console", "/nodefaultlib",
-                                "/fixed", "/dynamicbase:no", "/highentropyva:no", "/machine:x64",
+                                "/fixed", "/Brepro", "/dynamicbase:no", "/highentropyva:no", "/machine:x64",
                                 f"/base:{base:#x}", f"/out:{out}", *options,
                                 *(f'"{p}"' for p in inputs)]) + "\n")
         r = subprocess.run([*ld.argv, f"@{rsp}"], capture_output=True, text=True)

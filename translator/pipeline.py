@@ -172,8 +172,60 @@ def translate_module(image: Image, options: Options, backend, cache, tell=lambda
         return got if got is not None else _build_module(image, key, options, backend, cache, tell)
 
 
+def _lifted_key(image: Image, options: Options, backend) -> str:
+    """The key of a module's lifted chunks: what the lifter was given, not the host's triple,
+    so hosts that lift alike share it (translator/chunks.py)."""
+    h = hashlib.sha256()
+    h.update(codegen.toolchain_hash().encode())
+    h.update(repr(chunks.lift_options(options, backend)).encode())
+    h.update(repr((image.base, image.shared_object)).encode())
+    h.update(image.sha256)
+    return "lifted-" + h.hexdigest()
+
+
+def _stored_lift(key: str, cache) -> dict | None:
+    raw = cache.get(key)
+    if raw is None:
+        return None
+    meta = json.loads(raw)
+    return meta if all(cache.get(c[0]) is not None for c in meta["chunks"]) else None
+
+
 def _build_module(image: Image, key: str, options: Options, backend, cache, tell) -> ModuleBuild:
     stages: dict[str, float] = {}
+    # The chunks of a static program are shared with other programs (its libc); those of a
+    # dynamic program's modules are kept apart, as the modules are linked together.
+    namespace = image.sha256 if (image.interp or image.shared_object) else b""
+    lkey = _lifted_key(image, options, backend)
+    lifted = _stored_lift(lkey, cache)
+    if lifted is None:
+        results, lifted = _lift_module(image, options, backend, cache, tell, namespace, stages)
+        cache.put(lkey, json.dumps(lifted).encode())
+    else:       # lifted before, for a host that lifts alike: compiled from the kept texts
+        t = time.perf_counter()
+        tell("compile", 0, len(lifted["chunks"]))
+        results = chunks.run_parallel(chunks.stored_chunk, len(lifted["chunks"]), options.jobs,
+                                      lambda d, n: tell("compile", d, n), stored=lifted["chunks"],
+                                      options=options, cache=cache, backend=backend, namespace=namespace)
+        results.sort(key=lambda r: r.index)
+        stages["compile"] = time.perf_counter() - t
+    report = LiftReport()
+    report.instructions, report.unsupported, report.beyond_baseline, report.traps = ast.literal_eval(lifted["report"])
+    entries = [tuple(e) for e in lifted["entries"]]
+    build = ModuleBuild(image, [r.obj for r in results], entries, sorted(image.symbols.items()),
+                        lifted["functions"], lifted["jump_tables"], report, len(results),
+                        sum(1 for r in results if r.cached), False, stages, [r.binding for r in results])
+    cache.put(key, json.dumps({
+        "chunks": [r.key for r in results], "entries": entries, "symbols": build.symbols,
+        "bindings": [dataclasses.astuple(b) for b in build.bindings],
+        "functions": build.functions, "jump_tables": build.jump_tables, "report": lifted["report"],
+    }).encode())
+    return build
+
+
+def _lift_module(image: Image, options: Options, backend, cache, tell, namespace: bytes, stages: dict):
+    """Discovery, then lifting and compiling in parallel chunks: the compiled chunks, and
+    what a host that lifts alike needs to compile them again (_lifted_key)."""
     t = time.perf_counter()
     tell("discovery")
     cfg = discover(image, loop_heads=options.signal_polls)
@@ -182,21 +234,20 @@ def _build_module(image: Image, key: str, options: Options, backend, cache, tell
     groups = chunks.split(cfg)
     t = time.perf_counter()
     tell("lift+compile", 0, len(groups))
-    # The chunks of a static program are shared with other programs (its libc); those of a
-    # dynamic program's modules are kept apart, as the modules are linked together.
-    namespace = image.sha256 if (image.interp or image.shared_object) else b""
     results = chunks.run_parallel(chunks.compile_chunk, len(groups), options.jobs,
                                   lambda d, n: tell("lift+compile", d, n),
                                   cfg=cfg, chunks=groups, options=options, cache=cache, backend=backend,
                                   namespace=namespace)
     results.sort(key=lambda r: r.index)
     seen: set[str] = set()
+    salts = []
     for n, r in enumerate(results):     # equal chunks of one module: one object each
         salt = 0
         while r.key in seen:
             salt += 1
             r = chunks.build_chunk(cfg, groups[r.index], options, backend, cache, namespace, salt, r.index)
         results[n] = r
+        salts.append(salt)
         seen.add(r.key)
     stages["lift+compile"] = time.perf_counter() - t
     stages["lift (cpu)"] = sum(r.t_lift for r in results)
@@ -204,18 +255,13 @@ def _build_module(image: Image, key: str, options: Options, backend, cache, tell
     report = LiftReport()
     for r in results:
         report.merge(r.report)
-    entries = sorted((a, fe, k) for a, (fe, k) in cfg.dispatch_entries().items())
-    build = ModuleBuild(image, [r.obj for r in results], entries, sorted(image.symbols.items()),
-                        len(cfg.functions), sum(len(f.jump_tables) for f in cfg.functions.values()),
-                        report, len(groups), sum(1 for r in results if r.cached), False, stages,
-                        [r.binding for r in results])
-    cache.put(key, json.dumps({
-        "chunks": [r.key for r in results], "entries": entries, "symbols": build.symbols,
-        "bindings": [dataclasses.astuple(b) for b in build.bindings],
-        "functions": build.functions, "jump_tables": build.jump_tables,
+    lifted = {
+        "chunks": [[r.text_key, salt, r.binding.table, r.binding.functions] for r, salt in zip(results, salts)],
+        "entries": sorted((a, fe, k) for a, (fe, k) in cfg.dispatch_entries().items()),
+        "functions": len(cfg.functions), "jump_tables": sum(len(f.jump_tables) for f in cfg.functions.values()),
         "report": repr((report.instructions, report.unsupported, report.beyond_baseline, report.traps)),
-    }).encode())
-    return build
+    }
+    return results, lifted
 
 
 _RUNTIMES: dict[str, list[bytes]] = {}

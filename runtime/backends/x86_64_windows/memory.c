@@ -128,3 +128,42 @@ SYSCALL(sys_madvise)
     return 0;
 }
 
+
+/* mremap(old, old_size, new_size, flags, new_addr): shrink in place; grow in place where the
+ * pages after the mapping are free; else (MREMAP_MAYMOVE) a new mapping with the same
+ * protection, the contents copied, the old one unmapped; MREMAP_FIXED at new_addr.  The
+ * mapping keeps its protection (read off the first page). */
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+SYSCALL(sys_mremap)
+{
+    u64 old = (u64)a0, osize = page_up((u64)a1), nsize = page_up((u64)a2), flags = (u64)a3, to = (u64)a4;
+    UNUSED_ARGS;
+    if ((old & (PAGE - 1)) || a2 == 0 || osize == 0 || (flags & ~3ull) ||
+        ((flags & MREMAP_FIXED) && (!(flags & MREMAP_MAYMOVE) || (to & (PAGE - 1)))))
+        return -EINVAL;     /* old_size 0 (a second view of a shared mapping) and MREMAP_DONTUNMAP: not served */
+    MEMORY_BASIC_INFORMATION m;
+    if (!VirtualQuery((void *)old, &m, sizeof m) || m.state != MEM_COMMIT) return -EFAULT;
+    if (in_arena(old, osize) && !arena_mapped[(old - (u64)rt_arena) / PAGE]) return -EFAULT;
+    i64 prot = m.protect == PAGE_READWRITE ? PROT_READ | PROT_WRITE : m.protect == PAGE_READONLY ? PROT_READ : 0;
+    i64 anon = MAP_ANONYMOUS | 2;       /* MAP_PRIVATE */
+    if (!(flags & MREMAP_FIXED)) {
+        if (nsize <= osize) {
+            if (nsize < osize) sys_munmap((i64)(old + nsize), (i64)(osize - nsize), 0, 0, 0, 0);
+            return (i64)old;
+        }
+        i64 tail = sys_mmap((i64)(old + osize), (i64)(nsize - osize), prot, anon | MAP_FIXED_NOREPLACE, -1, 0);
+        if (tail == (i64)(old + osize)) return (i64)old;
+        if (tail >= 0) sys_munmap(tail, (i64)(nsize - osize), 0, 0, 0, 0);
+        if (!(flags & MREMAP_MAYMOVE)) return -ENOMEM;
+    } else if (to < old + osize && old < to + nsize) {
+        return -EINVAL;     /* the two ranges overlap */
+    }
+    i64 fresh = sys_mmap((i64)to, (i64)nsize, PROT_READ | PROT_WRITE, anon | ((flags & MREMAP_FIXED) ? MAP_FIXED : 0), -1, 0);
+    if (fresh < 0) return fresh;
+    if (!(prot & PROT_READ)) protect_run(old, osize, PAGE_READONLY);
+    memcpy((void *)fresh, (void *)old, osize < nsize ? osize : nsize);
+    if (prot != (PROT_READ | PROT_WRITE)) protect_run((u64)fresh, nsize, win_prot(prot));
+    sys_munmap((i64)old, (i64)osize, 0, 0, 0, 0);
+    return fresh;
+}

@@ -4,7 +4,25 @@
 /* ---- processes, time, identity -------------------------------------------------------- */
 SYSCALL(sys_exit_group) { UNUSED_ARGS; ExitProcess((unsigned)a0 & 0xFF); return 0; }
 SYSCALL(sys_getpid) { UNUSED_ARGS; return GetCurrentProcessId(); }
-SYSCALL(sys_gettid) { UNUSED_ARGS; return GetCurrentThreadId(); }
+SYSCALL(sys_gettid) { UNUSED_ARGS; return self_thread()->tid; }
+/* the ids of the process's group and session: its own (it leads both, as a program a shell
+ * started); its user's real, effective and saved ids, and one supplementary group: UID */
+SYSCALL(sys_getpgid) { UNUSED_ARGS; return a0 == 0 || a0 == (i64)GetCurrentProcessId() ? (i64)GetCurrentProcessId() : -ESRCH; }
+SYSCALL(sys_getpgrp) { UNUSED_ARGS; return GetCurrentProcessId(); }
+SYSCALL(sys_getresuid)
+{
+    UNUSED_ARGS;
+    *(u32 *)a0 = *(u32 *)a1 = *(u32 *)a2 = UID;
+    return 0;
+}
+SYSCALL(sys_getgroups)
+{
+    UNUSED_ARGS;
+    if (a0 < 0) return -EINVAL;
+    if (a0 == 0) return 1;
+    *(u32 *)a1 = UID;
+    return 1;
+}
 SYSCALL(sys_getppid) { UNUSED_ARGS; return 1; }
 SYSCALL(sys_getuid) { UNUSED_ARGS; return UID; }
 SYSCALL(sys_set_robust_list) { UNUSED_ARGS; return a1 == 24 ? 0 : -EINVAL; }

@@ -6,7 +6,10 @@
  * of WSL1's lxcore.  Which calls it serves is syscall-shims/windows.tbl: one row per call,
  * naming the function that serves it (the dispatch table lx_table.inc is generated from it).
  * Its files: core.c (helpers, errno, descriptors, the path map), memory.c, files.c,
- * process.c (identity, time), signals.c (threads, signals, timers), and this one.
+ * metadata.c (modes, owners, times, links, locks, statx),
+ * process.c (identity, time), signals.c (threads, signals, timers), events.c (poll, select,
+ * epoll and the event descriptors), eventfd.c (eventfd, timerfd, signalfd), inotify.c, and
+ * this one.
  *
  * It is also the executable's entry (lx_entry): it builds a Linux initial stack (argc, argv,
  * envp, auxv in UTF-8) from the Windows command line and environment, and hands it to the
@@ -71,6 +74,7 @@ void lx_entry(void)
             fds[i].h = h;
             fds[i].kind = kind_of(h);
             fds[i].access = i == 0 ? 0 : 1;
+            fds[i].desc = (unsigned short)i;
         }
     }
     root_init();

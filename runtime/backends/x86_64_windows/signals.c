@@ -50,6 +50,7 @@ static void wake_waiters(void)
 {
     __atomic_add_fetch(&signal_seq, 1, __ATOMIC_SEQ_CST);
     WakeByAddressAll((void *)&signal_seq);
+    events_wake();               /* poll, epoll_wait, signalfd... wait on event_seq */
 }
 
 /* sig's siginfo: si_code SI_USER (0) or SI_TKILL (-6) say who sent it (f2 is then ours) */
@@ -61,20 +62,31 @@ static void fill_info(u64 *info, int sig, int si_code, u64 f2, u64 f3)
     info[3] = f3;
 }
 
+/* Held while a signal is taken for a thread (its mask looked at, then the signal made
+ * pending or handed to the runtime's handler) and while a thread's mask changes: a signal
+ * sent from another thread (a timer's) is taken atomically with respect to the receiver's
+ * mask, as the kernel takes it.  Without it, a signal found unblocked could reach the
+ * runtime just after the receiver blocked it (entering a handler), and the runtime's signal
+ * point would then run its handler with that mask as the one to restore, leaving the
+ * signal blocked for good. */
+static volatile long mask_lock;
+
 static void deliver_to(struct thread *t, int sig, int si_code, int to_thread, u64 f2, u64 f3)
 {
+    spin_take(&mask_lock);
     if ((t->mask & SIGBIT(sig)) && !(UNBLOCKABLE & SIGBIT(sig))) {
         pending_info[sig][0] = (u32)si_code; pending_info[sig][1] = f2; pending_info[sig][2] = f3;
         __atomic_or_fetch(to_thread ? &t->pending : &pending, SIGBIT(sig), __ATOMIC_SEQ_CST);
+        spin_drop(&mask_lock);
         wake_waiters();                                        /* sigtimedwait may want it */
         return;
     }
     u64 h = actions[sig].handler;
-    if (h == 1) return;                                       /* SIG_IGN */
-    if (h == 0) {                                             /* SIG_DFL */
-        if (sig == 17 || sig == 18 || sig == 23 || sig == 28) return;   /* CHLD, CONT, URG, WINCH */
-        ExitProcess(128 + (unsigned)sig);                     /* as a shell reports a death by it */
+    if (h == 1 || (h == 0 && (sig == 17 || sig == 18 || sig == 23 || sig == 28))) {
+        spin_drop(&mask_lock);                                /* SIG_IGN; SIG_DFL of CHLD, CONT, URG, WINCH */
+        return;
     }
+    if (h == 0) ExitProcess(128 + (unsigned)sig);             /* SIG_DFL: as a shell reports a death by it */
     u64 info[16] = {0}, uc[128] = {0};
     fill_info(info, sig, si_code, f2, f3);
     uc[296 / 8] = t->mask;                                    /* uc_sigmask */
@@ -83,8 +95,9 @@ static void deliver_to(struct thread *t, int sig, int si_code, int to_thread, u6
     if (t != me) TlsSetValue(tls_index, (void *)t->state);    /* the receiver's State in view */
     u64 saved = t->mask;
     if (t == me) t->mask |= actions[sig].mask | (actions[sig].flags & 0x40000000 /* SA_NODEFER */ ? 0 : SIGBIT(sig));
-    ((void (*)(int, void *, void *))h)(sig, info, uc);
+    ((void (*)(int, void *, void *))h)(sig, info, uc);     /* the runtime's: it marks sig in State */
     t->mask = saved;
+    spin_drop(&mask_lock);
     if (t != me) TlsSetValue(tls_index, own);
     __atomic_add_fetch(&t->delivered, 1, __ATOMIC_SEQ_CST);
     wake_waiters();
@@ -107,7 +120,9 @@ static void deliver_unblocked(struct thread *t)
 static u64 set_mask(struct thread *t, u64 mask)
 {
     u64 old = t->mask;
+    spin_take(&mask_lock);
     t->mask = mask & ~UNBLOCKABLE;
+    spin_drop(&mask_lock);
     deliver_unblocked(t);
     return old;
 }
@@ -128,6 +143,28 @@ SYSCALL(sys_rt_sigprocmask)
     return 0;
 }
 SYSCALL(sys_rt_sigpending) { UNUSED_ARGS; struct thread *t = self_thread(); *(u64 *)a0 = (pending | t->pending) & t->mask; return 0; }
+u64 signals_pending(void) { struct thread *t = self_thread(); return pending | t->pending; }
+u64 signal_mask_set(u64 mask) { return set_mask(self_thread(), mask); }
+
+/* A pending signal of set taken off the calling thread's own pending set, else off the
+ * process's (the order in which Linux dequeues them), its siginfo (128 bytes) into info
+ * if info is not 0: the signal, or 0 if none of set is pending. */
+int signal_take(u64 set, u64 *info)
+{
+    struct thread *t = self_thread();
+    for (;;) {
+        volatile u64 *from = (t->pending & set) ? &t->pending : &pending;
+        u64 ready = *from & set;
+        if (!ready) return 0;
+        int sig = __builtin_ctzll(ready) + 1;
+        if (!(__atomic_fetch_and(from, ~SIGBIT(sig), __ATOMIC_SEQ_CST) & SIGBIT(sig))) continue;   /* taken meanwhile */
+        if (info) {
+            memset(info, 0, 128);
+            fill_info(info, sig, (int)pending_info[sig][0], pending_info[sig][1], pending_info[sig][2]);
+        }
+        return sig;
+    }
+}
 
 /* Wait until a signal is delivered or ms pass (INFINITE: no limit); 1 if a signal came. */
 int interruptible_wait(u32 seen, DWORD ms)
@@ -157,17 +194,8 @@ SYSCALL(sys_rt_sigtimedwait)
     i64 deadline = ts ? clock_ns(1, &ok) + ts[0] * 1000000000 + ts[1] : 0;
     for (;;) {
         u32 seen = signal_seq;
-        u64 ready = (pending | t->pending) & set;
-        if (ready) {
-            int sig = __builtin_ctzll(ready) + 1;
-            int own = (t->pending & SIGBIT(sig)) != 0;
-            __atomic_and_fetch(own ? &t->pending : &pending, ~SIGBIT(sig), __ATOMIC_SEQ_CST);
-            if (a1) {
-                memset((void *)a1, 0, 128);
-                fill_info((u64 *)a1, sig, (int)pending_info[sig][0], pending_info[sig][1], pending_info[sig][2]);
-            }
-            return sig;
-        }
+        int sig = signal_take(set, (u64 *)a1);
+        if (sig) return sig;
         i64 left = ts ? deadline - clock_ns(1, &ok) : 0;
         if (ts && left <= 0) return -EAGAIN;
         u32 before = t->delivered;
@@ -183,7 +211,9 @@ SYSCALL(sys_rt_sigsuspend)
     u32 seen = signal_seq;
     u64 old = set_mask(t, *(const u64 *)a0);
     interruptible_wait(seen, INFINITE);
+    spin_take(&mask_lock);
     t->mask = old;     /* the runtime's signal point runs the handler with this mask */
+    spin_drop(&mask_lock);
     return -EINTR;
 }
 
@@ -191,6 +221,15 @@ SYSCALL(sys_rt_sigsuspend)
  * vectored exception handler: the runtime's host handler for the Linux signal gets a
  * siginfo with si_addr, and either returns (the instruction runs again) or leaves for the
  * guest's handler, or ends the process by the signal's default action. */
+/* SIGSEGV's si_code for an access to a: SEGV_ACCERR (2) where the guest has a mapping
+ * (committed memory; in the arena, a page the guest mapped), else SEGV_MAPERR (1) */
+static int fault_code(u64 a)
+{
+    MEMORY_BASIC_INFORMATION m;
+    if (a >= (u64)rt_arena && a < (u64)rt_arena_end) return arena_mapped[(a - (u64)rt_arena) / PAGE] ? 2 : 1;
+    return VirtualQuery((void *)a, &m, sizeof m) && m.state == MEM_COMMIT ? 2 : 1;
+}
+
 long WINAPI on_exception(void *pointers)
 {
     const u64 *record = *(u64 *const *)pointers;          /* EXCEPTION_RECORD */
@@ -198,7 +237,7 @@ long WINAPI on_exception(void *pointers)
     u32 code = (u32)record[0];
     int sig, si_code;
     switch (code) {
-    case 0xC0000005: sig = 11; si_code = record[4] ? 2 : 1; break;   /* access violation: ACCERR / MAPERR */
+    case 0xC0000005: sig = 11; si_code = fault_code(record[5]); break;  /* access violation */
     case 0xC00000FD: sig = 11; si_code = 1; break;                   /* stack overflow */
     case 0xC000001D: case 0xC0000096: sig = 4; si_code = 1; break;   /* illegal, privileged instruction */
     case 0xC0000094: sig = 8; si_code = 1; break;                    /* integer divide by zero */
@@ -258,6 +297,11 @@ static struct timer {
 } timers[NTIMERS] = {{0, 0, 1, 14, 1, 0, 0}, {0, 0, 1, 26, 1, 0, 0}, {0, 0, 1, 27, 1, 0, 0}};
 static volatile u32 timer_gen;
 static HANDLE timer_thread;
+/* Held while the timer thread decides that a timer fires and sends its signal, and while a
+ * timer is set: once setitimer or timer_settime returns, no signal of the old setting is
+ * still on its way (it is pending in the receiver's State, delivered at the call's return,
+ * as the kernel delivers it then). */
+static volatile long firing;
 
 static DWORD WINAPI timer_main(void *unused)
 {
@@ -269,6 +313,7 @@ static DWORD WINAPI timer_main(void *unused)
         u32 gen = timer_gen;
         i64 now = clock_ns(1, &ok), next = 0;
         for (int i = 0; i < NTIMERS; i++) {
+            spin_take(&firing);
             lock();
             struct timer tm = timers[i];
             int fire = tm.used && tm.due && now >= tm.due;
@@ -278,6 +323,7 @@ static DWORD WINAPI timer_main(void *unused)
             if (fire && tm.sig)
                 deliver_to(tm.target ? tm.target : &main_thread, tm.sig, i < NITIMERS ? 0x80 : -2 /* SI_TIMER */,
                            tm.target != 0, i < NITIMERS ? 0 : (u64)(i - NITIMERS), tm.value);
+            spin_drop(&firing);
             if (due && (!next || due < next)) next = due;
         }
         now = clock_ns(1, &ok);
@@ -309,10 +355,12 @@ static void timer_read(const struct timer *tm, i64 *out, i64 unit)
 static void timer_set(struct timer *tm, i64 interval, i64 value)
 {
     int ok;
+    spin_take(&firing);
     lock();
     tm->interval = interval;
     tm->due = value ? clock_ns(1, &ok) + value : 0;
     unlock();
+    spin_drop(&firing);
     timers_changed();
 }
 
@@ -388,10 +436,12 @@ SYSCALL(sys_timer_delete)
     UNUSED_ARGS;
     struct timer *tm = posix_timer(a0);
     if (!tm) return -EINVAL;
+    spin_take(&firing);
     lock();
     tm->used = 0;
     tm->due = 0;
     unlock();
+    spin_drop(&firing);
     return 0;
 }
 
@@ -403,7 +453,9 @@ SYSCALL(sys_alarm)
     return old[2] + (old[3] >= 500000 || (old[2] == 0 && old[3] > 0));
 }
 
-void threads_init(void) { main_thread.tid = GetCurrentThreadId(); }
+/* The first thread's id is the process's, as on Linux (Windows' thread and process ids come
+ * from one namespace, so it is no other thread's) */
+void threads_init(void) { main_thread.tid = GetCurrentProcessId(); }
 
 /* The regions of threads that have ended (their stacks cannot be freed while they run on them). */
 static void reap(void)
@@ -482,7 +534,7 @@ void rt_exit_thread(i64 base, i64 size, i64 status)
     ExitThread((DWORD)status);
 }
 
-SYSCALL(sys_set_tid_address) { UNUSED_ARGS; self_thread()->clear_tid = (u64)a0; return GetCurrentThreadId(); }
+SYSCALL(sys_set_tid_address) { UNUSED_ARGS; self_thread()->clear_tid = (u64)a0; return self_thread()->tid; }
 
 static DWORD timeout_ms(const i64 *ts, int absolute, int realtime)
 {
