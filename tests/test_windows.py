@@ -19,6 +19,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import signal
 import stat
 import subprocess
 from pathlib import Path
@@ -171,21 +172,55 @@ def test_busybox_windows(case, busybox_exe, wine_env, tmp_path):
     from tests.test_busybox import BUSYBOX, CASES, populate
     from tests.util import run_program
     argv, stdin = (["gzip", "-9", "-c", "bin.dat"], "") if case == "gzip-c" else CASES[case]
-    env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC", "ONLY_HERE": "yes"}
+    # HOME outside the compared tree: Wine writes its XDG directories (.config, .local) there
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {"PATH": "/usr/bin:/bin", "LC_ALL": "C", "TZ": "UTC", "ONLY_HERE": "yes", "HOME": str(home)}
     results = []
     for who in ("native", "windows"):
         d = tmp_path / who / "work"
         d.mkdir(parents=True)
         populate(d)
         if who == "native":
-            run = run_program([str(busybox_exe), *argv], stdin=stdin.encode(), cwd=d, env={**env, "HOME": str(d)},
-                              timeout=60, executable=BUSYBOX)
+            run = run_program([str(busybox_exe), *argv], stdin=stdin.encode(), cwd=d, env=env, timeout=60,
+                              executable=BUSYBOX)
         else:
-            run = run_program([WINE, busybox_exe, *argv], stdin=stdin.encode(), cwd=d,
-                              env={**env, "HOME": str(d), **wine_env}, timeout=120)
+            run = run_program([WINE, busybox_exe, *argv], stdin=stdin.encode(), cwd=d, env={**env, **wine_env},
+                              timeout=120)
         out, err, rc = run
         results.append((out.replace(str(d).encode(), b"<dir>"), err.replace(str(d).encode(), b"<dir>"), rc,
                         windows_modes(snapshot(d))))
     (n_out, n_err, n_rc, n_files), (t_out, t_err, t_rc, t_files) = results
     assert (t_rc, t_out, t_err) == (n_rc, n_out, n_err)
     assert t_files == n_files
+
+
+def _run_signalled(argv: list, env: dict, sig: int = signal.SIGINT) -> tuple[bytes, int]:
+    """Run tests/inputs/console_signal.c's program; at each "ready" line send it sig (as a
+    terminal's Ctrl-C does); its whole output and exit status (a death by signal N as 128+N)."""
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
+    out = b""
+    try:
+        for line in iter(proc.stdout.readline, b""):
+            out += line
+            if line.startswith(b"ready"):
+                proc.send_signal(sig)
+        rc = proc.wait(timeout=60)
+    finally:
+        proc.kill()
+    return out, 128 - rc if rc < 0 else rc
+
+
+def test_ctrl_c_is_sigint(wine_env, tmp_path):
+    """Ctrl-C reaches the translated program as SIGINT: Wine turns a SIGINT of its process into
+    the console's CTRL_C_EVENT, which the provider's console handler sends on as SIGINT (a
+    handler runs; with the default action the process ends as one killed by SIGINT)."""
+    from tests.util import build_c
+    native = build_c(Path(__file__).parent / "inputs" / "console_signal.c", tmp_path / "console_signal")
+    exe = tmp_path / "console_signal.exe"
+    r = translate(native, exe, *TARGET)
+    assert r.returncode == 0, r.stderr[-3000:]
+    want = _run_signalled([str(native)], {**os.environ, **SAME_ENV})
+    got = _run_signalled([WINE, str(exe)], {**os.environ, **wine_env})
+    assert want == (b"ready\nhandled signal 2\nready again\n", 130)
+    assert got == want

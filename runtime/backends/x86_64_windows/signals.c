@@ -453,9 +453,27 @@ SYSCALL(sys_alarm)
     return old[2] + (old[3] >= 500000 || (old[2] == 0 && old[3] > 0));
 }
 
+/* The console's events as the signals a terminal sends: Ctrl-C SIGINT, Ctrl-Break SIGQUIT
+ * (as Ctrl-\ on a terminal), the console closed SIGHUP.  Windows runs this on a thread of
+ * its own, which only delivers (as the timer thread).  Logoff and shutdown are left to
+ * Windows. */
+static BOOL WINAPI on_console_event(DWORD type)
+{
+    static struct thread console_record;
+    static const int sig[3] = {2, 3, 1};            /* CTRL_C_EVENT, CTRL_BREAK_EVENT, CTRL_CLOSE_EVENT */
+    if (type > 2) return 0;
+    TlsSetValue(tls_thread, &console_record);
+    deliver_to(&main_thread, sig[type], 0x80 /* SI_KERNEL */, 0, 0, 0);
+    return 1;
+}
+
 /* The first thread's id is the process's, as on Linux (Windows' thread and process ids come
  * from one namespace, so it is no other thread's) */
-void threads_init(void) { main_thread.tid = GetCurrentProcessId(); }
+void threads_init(void)
+{
+    main_thread.tid = GetCurrentProcessId();
+    SetConsoleCtrlHandler(on_console_event, 1);
+}
 
 /* The regions of threads that have ended (their stacks cannot be freed while they run on them). */
 static void reap(void)

@@ -118,6 +118,8 @@ IMPORT void WINAPI WakeByAddressSingle(void *);
 IMPORT void WINAPI WakeByAddressAll(void *);
 typedef long(WINAPI *VECTORED_HANDLER)(void *);
 IMPORT void *WINAPI AddVectoredExceptionHandler(DWORD, VECTORED_HANDLER);
+typedef BOOL(WINAPI *CONSOLE_HANDLER)(DWORD);
+IMPORT BOOL WINAPI SetConsoleCtrlHandler(CONSOLE_HANDLER, BOOL);
 
 #define STD_INPUT_HANDLE ((DWORD)-10)
 #define STD_OUTPUT_HANDLE ((DWORD)-11)
