@@ -10,7 +10,7 @@ not in the key, so changing them keeps every compiled chunk.
 A chunk's lifted text is also kept, under a key without the host (text_key): hosts whose
 lifter options are the same (x86_64-linux and x86_64-windows) lift the same text, so a
 module translated for one host is compiled for the other from its stored texts
-(compile_stored), with neither discovery nor lifting again."""
+(stored_chunk), with neither discovery nor lifting again."""
 from __future__ import annotations
 
 import dataclasses
@@ -120,7 +120,7 @@ def build_chunk(cfg: CFG, entries: list[int], options, backend, cache, namespace
     t0 = time.perf_counter()
     lifted = lift_chunk(cfg, entries, lift_options(options, backend))
     tkey = text_key(lifted.text)
-    if cache.get(tkey) is None:
+    if not cache.has(tkey):
         cache.put(tkey, zlib.compress(lifted.text.encode(), 1))
     return _compile(lifted, tkey, options, backend, cache, namespace, salt, index, time.perf_counter() - t0)
 

@@ -177,6 +177,11 @@ class ObjectCache:
     def path(self, key: str) -> Path | None:
         return None if self.dir is None else self.dir / key[:2] / f"{key}.o"
 
+    def has(self, key: str) -> bool:
+        """Whether key is cached, without reading it."""
+        p = self.path(key)
+        return p is not None and p.exists()
+
     def get(self, key: str) -> bytes | None:
         p = self.path(key)
         if p is not None and p.exists():

@@ -154,11 +154,9 @@ def _cached_module(image: Image, key: str, cache) -> ModuleBuild | None:
     objects = [cache.get(k) for k in meta["chunks"]]
     if any(o is None for o in objects):
         return None
-    report = LiftReport()
-    report.instructions, report.unsupported, report.beyond_baseline, report.traps = \
-        ast.literal_eval(meta["report"])
     return ModuleBuild(image, objects, [tuple(e) for e in meta["entries"]], [tuple(s) for s in meta["symbols"]],
-                       meta["functions"], meta["jump_tables"], report, len(objects), len(objects), True, {},
+                       meta["functions"], meta["jump_tables"], _report(meta["report"]), len(objects), len(objects),
+                       True, {},
                        [chunks.Binding(*b) for b in meta["bindings"]])
 
 
@@ -170,6 +168,13 @@ def translate_module(image: Image, options: Options, backend, cache, tell=lambda
     with cache.building(key):
         got = _cached_module(image, key, cache)
         return got if got is not None else _build_module(image, key, options, backend, cache, tell)
+
+
+def _report(kept: str) -> LiftReport:
+    """A LiftReport from its kept form (the repr of its fields, in the module caches)."""
+    report = LiftReport()
+    report.instructions, report.unsupported, report.beyond_baseline, report.traps = ast.literal_eval(kept)
+    return report
 
 
 def _lifted_key(image: Image, options: Options, backend) -> str:
@@ -188,7 +193,7 @@ def _stored_lift(key: str, cache) -> dict | None:
     if raw is None:
         return None
     meta = json.loads(raw)
-    return meta if all(cache.get(c[0]) is not None for c in meta["chunks"]) else None
+    return meta if all(cache.has(c[0]) for c in meta["chunks"]) else None
 
 
 def _build_module(image: Image, key: str, options: Options, backend, cache, tell) -> ModuleBuild:
@@ -209,8 +214,7 @@ def _build_module(image: Image, key: str, options: Options, backend, cache, tell
                                       options=options, cache=cache, backend=backend, namespace=namespace)
         results.sort(key=lambda r: r.index)
         stages["compile"] = time.perf_counter() - t
-    report = LiftReport()
-    report.instructions, report.unsupported, report.beyond_baseline, report.traps = ast.literal_eval(lifted["report"])
+    report = _report(lifted["report"])
     entries = [tuple(e) for e in lifted["entries"]]
     build = ModuleBuild(image, [r.obj for r in results], entries, sorted(image.symbols.items()),
                         lifted["functions"], lifted["jump_tables"], report, len(results),
